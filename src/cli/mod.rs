@@ -1,0 +1,101 @@
+//! The command line: one file per subcommand, each with an `Args` struct and a `run`.
+
+pub mod run;
+pub mod source;
+pub mod validate;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::scenario::ScenarioError;
+
+/// Exit codes (documented in the README).
+pub mod exit {
+    /// Everything ran.
+    pub const OK: u8 = 0;
+    /// The run failed: output could not be written, or would overwrite another run.
+    pub const FAILURE: u8 = 1;
+    /// The command line is wrong (clap's own code).
+    pub const USAGE: u8 = 2;
+    /// The scenario's files are invalid; nothing was written.
+    pub const INVALID_INPUT: u8 = 3;
+}
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "fencheng",
+    version,
+    about = "开发区财力分成: Monte Carlo projection of development-zone revenue sharing \
+             against the 2024 base year"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run one scenario: sampled worlds → ledger → percentiles (summary.csv, risk.csv, run.json).
+    Run(run::Args),
+    /// Check a scenario's files and print what they describe.
+    Validate(validate::Args),
+}
+
+/// Parse the command line, run the command, and turn its outcome into an exit code.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(e.exit_code() as u8);
+        }
+    };
+    let outcome = match cli.command {
+        Command::Run(args) => run::run(args),
+        Command::Validate(args) => validate::run(args),
+    };
+    match outcome {
+        Ok(code) => code,
+        Err(err) => report(&err),
+    }
+}
+
+/// Print an error once, with its chain, and choose the exit code.
+fn report(err: &anyhow::Error) -> ExitCode {
+    if is_broken_pipe(err) {
+        return ExitCode::SUCCESS;
+    }
+    if let Some(scenario) = err.downcast_ref::<ScenarioError>() {
+        let problems = scenario.problems();
+        if problems.is_empty() {
+            eprintln!("error: {scenario}");
+        } else {
+            eprintln!("error: the scenario has {} problem(s):", problems.len());
+            for p in problems {
+                eprintln!("  {p}");
+            }
+        }
+        return ExitCode::from(exit::INVALID_INPUT);
+    }
+    eprintln!("error: {err:#}");
+    ExitCode::from(exit::FAILURE)
+}
+
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|e| {
+        e.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+}

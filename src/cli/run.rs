@@ -1,0 +1,160 @@
+//! `fencheng run [SCENARIO_DIR]`: one scenario, end to end.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use crate::cli::source;
+use crate::engine::simulate;
+use crate::export::{RunInfo, inputs_hash, prepare_run_dir, tables, write_atomic};
+use crate::scenario::Scenario;
+use crate::summary::Summary;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Scenario directory holding model.toml and projects.csv [default: the built-in demo]
+    pub scenario: Option<PathBuf>,
+    /// Monte Carlo paths [default: the scenario's simulation.paths]
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    pub paths: Option<u64>,
+    /// Random seed [default: the scenario's simulation.seed]
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Worker threads [default: one per core]; results do not depend on it
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1024))]
+    pub threads: Option<u64>,
+    /// Output directory [default: a fresh output/<scenario>-<n>/]
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Overwrite the results of an earlier run in --out
+    #[arg(long)]
+    pub force: bool,
+}
+
+pub fn run(args: Args) -> Result<ExitCode> {
+    let loaded = source::load(args.scenario.as_deref())?;
+    let scenario = &loaded.scenario;
+    let paths = args.paths.map_or(scenario.simulation.paths, |p| p as usize);
+    let seed = args.seed.unwrap_or(scenario.simulation.seed);
+    let pool = thread_pool(args.threads)?;
+    // Check the output place before the long part.
+    let dir = prepare_run_dir(args.out.as_deref(), &loaded.slug, args.force)?;
+
+    let bar = progress_bar(paths as u64);
+    let started = Instant::now();
+    let summary = pool.install(|| {
+        simulate(scenario, paths, seed, &|done| bar.set_position(done as u64))
+    });
+    let wall = started.elapsed().as_secs_f64();
+    bar.finish_and_clear();
+
+    let inputs: Vec<&[u8]> = loaded.inputs.iter().map(Vec::as_slice).collect();
+    let info = RunInfo {
+        fencheng_version: env!("CARGO_PKG_VERSION").into(),
+        command: "run".into(),
+        scenario: scenario.name.clone(),
+        source: loaded.source.clone(),
+        inputs_sha256: inputs_hash(&inputs),
+        seed,
+        paths,
+        threads: pool.current_num_threads(),
+        chunk_paths: RunInfo::chunk_paths(),
+        wall_time_seconds: wall,
+        base_year: scenario.base_year,
+        horizon: scenario.horizon,
+        money_unit: "万元 (CNY 10,000)".into(),
+        percentiles: RunInfo::percentile_method(),
+    };
+    write_atomic(&dir.join("summary.csv"), &tables::summary_csv(&[&summary])?)?;
+    write_atomic(&dir.join("risk.csv"), &tables::risk_csv(&[&summary])?)?;
+    write_atomic(
+        &dir.join("run.json"),
+        &serde_json::to_vec_pretty(&info).context("cannot encode run.json")?,
+    )?;
+
+    print_headlines(&mut std::io::stdout().lock(), scenario, &summary, &info, &dir)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A rayon pool of the requested size (all cores by default).
+pub fn thread_pool(threads: Option<u64>) -> Result<rayon::ThreadPool> {
+    let mut builder = rayon::ThreadPoolBuilder::new();
+    if let Some(n) = threads {
+        builder = builder.num_threads(n as usize);
+    }
+    builder.build().context("cannot start the worker threads")
+}
+
+/// A progress bar on stderr when it is a terminal; hidden otherwise.
+pub fn progress_bar(len: u64) -> ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
+    if let Ok(style) = ProgressStyle::with_template(
+        "{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} paths ({per_sec}, eta {eta})",
+    ) {
+        bar.set_style(style);
+    }
+    bar
+}
+
+/// The short human summary: per zone, funds received in the last year and the worst
+/// year's probability of a debt ratio above the warning line.
+fn print_headlines(
+    out: &mut impl Write,
+    scenario: &Scenario,
+    summary: &Summary,
+    info: &RunInfo,
+    dir: &std::path::Path,
+) -> std::io::Result<()> {
+    let last = scenario.horizon;
+    writeln!(
+        out,
+        "{}: {} paths, seed {}, {} thread(s), {:.2} s → {}",
+        scenario.name,
+        info.paths,
+        info.seed,
+        info.threads,
+        info.wall_time_seconds,
+        dir.display()
+    )?;
+    writeln!(
+        out,
+        "{:<14} {:>18} {:>18} {:>26}",
+        "zone",
+        format!("received {last} p50"),
+        format!("inflow {last} p50"),
+        "worst P(debt ratio > line)"
+    )?;
+    for zone in &scenario.zones {
+        let p50 = |metric| summary.get(&zone.id, metric, last).map_or(f64::NAN, |r| r.p50());
+        let worst = summary
+            .risk
+            .iter()
+            .filter(|r| r.zone == zone.id)
+            .max_by(|a, b| a.p_debt_ratio_over_warning.total_cmp(&b.p_debt_ratio_over_warning));
+        let worst = worst.map_or("-".to_string(), |r| {
+            format!(
+                "{:.1}% ({}, line {:.0}%)",
+                100.0 * r.p_debt_ratio_over_warning,
+                r.year,
+                100.0 * zone.debt.warning_ratio
+            )
+        });
+        writeln!(
+            out,
+            "{:<14} {:>15.0} 万元 {:>15.0} 万元 {:>26}  {}",
+            zone.id,
+            p50("received"),
+            p50("inflow"),
+            worst,
+            zone.name
+        )?;
+    }
+    Ok(())
+}

@@ -1,0 +1,154 @@
+//! Which series a path produces, in summary.csv's order: for each projected year, each
+//! zone's metrics, then the city, each county, the centre and the province (DOMAIN.md §6).
+
+use crate::ledger::{CentralYear, GovYear, PathLedger, ProvinceYear, ZoneYear};
+use crate::scenario::model::{Scenario, Year};
+
+/// Declares the metrics of one ledger type: their names (the field names, which are the
+/// metric column of summary.csv) and a straight-line extractor, from one list.
+macro_rules! metrics {
+    ($(#[$doc:meta])* $ty:ty, $names:ident, $extract:ident: $($field:ident),+ $(,)?) => {
+        $(#[$doc])*
+        pub const $names: &[&str] = &[$(stringify!($field)),+];
+
+        #[inline]
+        fn $extract(y: &$ty, out: &mut Vec<f64>) {
+            out.extend_from_slice(&[$(y.$field),+]);
+        }
+    };
+}
+
+metrics!(
+    /// The zone rows of summary.csv, in order.
+    ZoneYear, ZONE_METRICS, zone_values:
+    collected, new_project_tax, local_pool, base, increment, shortfall, allocation,
+    received, receivable, province_return, land_net, land_to_zone, fees, fees_to_zone,
+    base_grant, inflow, personnel, operating, capex, incentives, interest, principal,
+    outflow, balance, reserve_draw, borrowing, debt, reserve, funding_gap, debt_ratio,
+    interest_ratio, retained,
+);
+
+metrics!(
+    /// The rows of the city and of each county.
+    GovYear, GOV_METRICS, gov_values: allocation, land_net, fees, retained, payable
+);
+
+metrics!(
+    /// The rows of the centre.
+    CentralYear, CENTRAL_METRICS, central_values: take, retained
+);
+
+metrics!(
+    /// The rows of the province.
+    ProvinceYear, PROVINCE_METRICS, province_values: take, province_return, retained, payable
+);
+
+/// The entity column of the city, the centre and the province.
+pub const CITY: &str = "city";
+pub const CENTRAL: &str = "central";
+pub const PROVINCE: &str = "province";
+
+/// Identifies one series.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SeriesKey {
+    pub year: Year,
+    pub entity: String,
+    pub metric: &'static str,
+}
+
+/// The series of one scenario, and how to read them off a [`PathLedger`].
+#[derive(Debug, Clone)]
+pub struct Layout {
+    pub keys: Vec<SeriesKey>,
+}
+
+impl Layout {
+    pub fn new(scenario: &Scenario) -> Layout {
+        let mut keys = Vec::new();
+        for year in scenario.years() {
+            let mut push = |entity: &str, metric: &&'static str| {
+                keys.push(SeriesKey {
+                    year,
+                    entity: entity.to_string(),
+                    metric: *metric,
+                })
+            };
+            for zone in &scenario.zones {
+                ZONE_METRICS.iter().for_each(|m| push(&zone.id, m));
+            }
+            GOV_METRICS.iter().for_each(|m| push(CITY, m));
+            for county in &scenario.counties {
+                GOV_METRICS.iter().for_each(|m| push(&county.id, m));
+            }
+            CENTRAL_METRICS.iter().for_each(|m| push(CENTRAL, m));
+            PROVINCE_METRICS.iter().for_each(|m| push(PROVINCE, m));
+        }
+        Layout { keys }
+    }
+
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+
+    /// The position of a series.
+    pub fn index_of(&self, year: Year, entity: &str, metric: &str) -> Option<usize> {
+        self.keys
+            .iter()
+            .position(|k| k.year == year && k.entity == entity && k.metric == metric)
+    }
+
+    /// Append one path's values to `row`, in the order of `keys`.
+    pub fn record(ledger: &PathLedger, row: &mut Vec<f64>) {
+        for ti in 0..ledger.central.len() {
+            for zone in &ledger.zones {
+                zone_values(&zone[ti], row);
+            }
+            gov_values(&ledger.city[ti], row);
+            for county in &ledger.counties {
+                gov_values(&county[ti], row);
+            }
+            central_values(&ledger.central[ti], row);
+            province_values(&ledger.province[ti], row);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ledger::PathLedger;
+    use crate::scenario::load_str;
+    use std::path::Path;
+
+    #[test]
+    fn the_zone_metrics_are_those_of_the_contract() {
+        let contract = "collected, new_project_tax, local_pool, base, increment, shortfall, \
+            allocation, received, receivable, province_return, land_net, land_to_zone, fees, \
+            fees_to_zone, base_grant, inflow, personnel, operating, capex, incentives, interest, \
+            principal, outflow, balance, reserve_draw, borrowing, debt, reserve, funding_gap, \
+            debt_ratio, interest_ratio, retained";
+        let names: Vec<&str> = contract.split(',').map(str::trim).collect();
+        assert_eq!(ZONE_METRICS, names.as_slice());
+        assert_eq!(GOV_METRICS, ["allocation", "land_net", "fees", "retained", "payable"]);
+        assert_eq!(CENTRAL_METRICS, ["take", "retained"]);
+        assert_eq!(PROVINCE_METRICS, ["take", "province_return", "retained", "payable"]);
+    }
+
+    #[test]
+    fn a_row_has_one_value_per_key() {
+        let s = load_str(
+            crate::cli::source::DEMO_MODEL,
+            crate::cli::source::DEMO_PROJECTS,
+            Path::new("demo"),
+        )
+        .unwrap();
+        let layout = Layout::new(&s);
+        let mut row = Vec::new();
+        Layout::record(&PathLedger::new(&s), &mut row);
+        assert_eq!(row.len(), layout.len());
+    }
+}

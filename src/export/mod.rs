@@ -1,0 +1,8 @@
+//! Exporters turn a [`Summary`](crate::summary::Summary) into bytes; [`files`] writes them.
+
+pub mod files;
+pub mod run_info;
+pub mod tables;
+
+pub use files::{prepare_run_dir, slug, write_atomic};
+pub use run_info::{RunInfo, inputs_hash};

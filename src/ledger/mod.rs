@@ -1,0 +1,494 @@
+//! The ledger of one path (DOMAIN.md §4): given a scenario and one sampled world, what
+//! every level of government collects, receives, retains and owes, year by year.
+//!
+//! Pure and deterministic: no I/O, no randomness, no allocation per path (the
+//! [`Ledger`] keeps its working buffers between paths).
+
+pub mod budget;
+pub mod delivery;
+pub mod sharing;
+
+use crate::scenario::model::{Scenario, Year};
+use crate::world::World;
+
+use budget::{DebtState, close_year};
+use delivery::deliver;
+use sharing::{Pool, split_pool};
+
+/// One zone in one projected year (万元, except the two ratios).
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct ZoneYear {
+    /// Tax collected in the zone, all taxes (existing firms + new projects).
+    pub collected: f64,
+    pub new_project_tax: f64,
+    /// Local pool `P` (地方留成): collected less central and provincial shares.
+    pub local_pool: f64,
+    pub base: f64,
+    pub increment: f64,
+    pub shortfall: f64,
+    /// The zone's allocation accrued this year (negative: remitted, 上解).
+    pub allocation: f64,
+    /// Allocations received this year (after the transfer lag).
+    pub received: f64,
+    /// Allocations accrued and not yet received, at the end of the year.
+    pub receivable: f64,
+    /// Provincial increment return received this year (省级增量返还).
+    pub province_return: f64,
+    /// Net land revenue of the zone (gross less deduction), all of it.
+    pub land_net: f64,
+    pub land_to_zone: f64,
+    /// Fees collected in the zone, all of them.
+    pub fees: f64,
+    pub fees_to_zone: f64,
+    pub base_grant: f64,
+    /// The zone's 综合财力: received + province return + land + fees + base grant.
+    pub inflow: f64,
+    pub personnel: f64,
+    pub operating: f64,
+    pub capex: f64,
+    pub incentives: f64,
+    pub interest: f64,
+    pub principal: f64,
+    pub outflow: f64,
+    pub balance: f64,
+    pub reserve_draw: f64,
+    pub borrowing: f64,
+    pub debt: f64,
+    pub reserve: f64,
+    pub funding_gap: f64,
+    /// 债务率: debt / inflow, capped at 999.
+    pub debt_ratio: f64,
+    /// 利息支出率: interest / (outflow - principal).
+    pub interest_ratio: f64,
+    /// Retained funds (留存财力) = inflow.
+    pub retained: f64,
+
+    // Where the rest of the zone's money goes (not in summary.csv's zone rows).
+    /// Central take on the zone's tax.
+    pub to_central: f64,
+    /// Provincial take on the zone's tax.
+    pub to_province: f64,
+    /// Provincial increment return accrued this year.
+    pub province_return_accrued: f64,
+    /// Provincial returns accrued, not yet received, at the end of the year.
+    pub province_return_receivable: f64,
+    /// The city's share of the pool.
+    pub to_city: f64,
+    /// The county's share of the pool.
+    pub to_county: f64,
+    pub land_to_parent: f64,
+    pub fees_to_parent: f64,
+}
+
+/// The city or a county in one projected year.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct GovYear {
+    /// Its shares of every zone's pool.
+    pub allocation: f64,
+    /// Land remainders of the zones it parents.
+    pub land_net: f64,
+    /// Fee remainders of the zones it parents.
+    pub fees: f64,
+    /// Base grants it pays to the zones it parents.
+    pub base_grants: f64,
+    pub retained: f64,
+    /// Allocations of its zones accrued, not yet paid, at the end of the year.
+    pub payable: f64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct CentralYear {
+    pub take: f64,
+    pub retained: f64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct ProvinceYear {
+    pub take: f64,
+    /// Provincial increment returns accrued this year.
+    pub province_return: f64,
+    pub retained: f64,
+    /// Provincial returns accrued, not yet paid, at the end of the year.
+    pub payable: f64,
+}
+
+/// Everything the ledger computes for one path. Year vectors run over projected years.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PathLedger {
+    /// `[zone][ti]`.
+    pub zones: Vec<Vec<ZoneYear>>,
+    pub city: Vec<GovYear>,
+    /// `[county][ti]`.
+    pub counties: Vec<Vec<GovYear>>,
+    pub central: Vec<CentralYear>,
+    pub province: Vec<ProvinceYear>,
+    /// Payables of every level at the end of the base year (a lag reaching into it).
+    pub opening_payables: f64,
+}
+
+impl PathLedger {
+    pub fn new(scenario: &Scenario) -> PathLedger {
+        let years = scenario.projected_years();
+        PathLedger {
+            zones: vec![vec![ZoneYear::default(); years]; scenario.zones.len()],
+            city: vec![GovYear::default(); years],
+            counties: vec![vec![GovYear::default(); years]; scenario.counties.len()],
+            central: vec![CentralYear::default(); years],
+            province: vec![ProvinceYear::default(); years],
+            opening_payables: 0.0,
+        }
+    }
+}
+
+/// Evaluates one scenario's policies on worlds. Holds per-zone working buffers so a
+/// path allocates nothing.
+#[derive(Debug, Clone)]
+pub struct Ledger<'a> {
+    scenario: &'a Scenario,
+    /// First accrual year a transfer lag can reach into the projection from.
+    first_accrual: Year,
+    /// Project indices by zone.
+    zone_projects: Vec<Vec<usize>>,
+    /// Capex by zone and projected year.
+    capex: Vec<Vec<f64>>,
+    work: Work,
+}
+
+/// Working buffers for one zone. Year index `yi` includes the base year (`yi = 0`).
+#[derive(Debug, Clone, Default)]
+struct Work {
+    /// `[k * (years+1) + yi]`
+    existing: Vec<f64>,
+    new_tax: Vec<f64>,
+    /// New projects' tax by sector, `[sector * (years+1) + yi]`.
+    sector_tax: Vec<f64>,
+    pool: Vec<f64>,
+    pool_existing: Vec<f64>,
+    pool_projects: Vec<f64>,
+    incentives: Vec<f64>,
+    /// By accrual year from `first_accrual`.
+    accrued: Vec<f64>,
+    accrued_return: Vec<f64>,
+    lags: Vec<u32>,
+    received: Vec<f64>,
+    receivable: Vec<f64>,
+    return_received: Vec<f64>,
+    return_receivable: Vec<f64>,
+    price_index: Vec<f64>,
+}
+
+impl<'a> Ledger<'a> {
+    pub fn new(scenario: &'a Scenario) -> Ledger<'a> {
+        let years = scenario.projected_years();
+        let taxes = scenario.taxes.len();
+        let max_lag = scenario
+            .policies
+            .iter()
+            .map(|p| p.delivery.lag())
+            .max()
+            .unwrap_or(0);
+        let first_accrual = scenario.base_year + 1 - max_lag as Year;
+        let accruals = (scenario.horizon - first_accrual + 1) as usize;
+        let mut zone_projects = vec![Vec::new(); scenario.zones.len()];
+        for (i, p) in scenario.projects.iter().enumerate() {
+            zone_projects[p.zone].push(i);
+        }
+        let capex = scenario
+            .zones
+            .iter()
+            .map(|z| {
+                scenario
+                    .years()
+                    .map(|t| z.spending.capex.get(&t).copied().unwrap_or(0.0))
+                    .collect()
+            })
+            .collect();
+        let work = Work {
+            existing: vec![0.0; taxes * (years + 1)],
+            new_tax: vec![0.0; taxes * (years + 1)],
+            sector_tax: vec![0.0; scenario.sectors.len() * (years + 1)],
+            pool: vec![0.0; years + 1],
+            pool_existing: vec![0.0; years + 1],
+            pool_projects: vec![0.0; years + 1],
+            incentives: vec![0.0; years],
+            accrued: vec![0.0; accruals],
+            accrued_return: vec![0.0; accruals],
+            lags: vec![0; accruals],
+            received: vec![0.0; years],
+            receivable: vec![0.0; years],
+            return_received: vec![0.0; years],
+            return_receivable: vec![0.0; years],
+            price_index: vec![0.0; years],
+        };
+        Ledger {
+            scenario,
+            first_accrual,
+            zone_projects,
+            capex,
+            work,
+        }
+    }
+
+    pub fn scenario(&self) -> &'a Scenario {
+        self.scenario
+    }
+
+    /// Evaluate the scenario's policies on `world`, overwriting `out`.
+    pub fn evaluate(&mut self, world: &World, out: &mut PathLedger) {
+        let s = self.scenario;
+        // Land price index: price growth compounds over projected years (one factor).
+        let mut index = 1.0;
+        for (ti, h) in world.land_price_growth.iter().enumerate() {
+            index *= 1.0 + h;
+            self.work.price_index[ti] = index;
+        }
+
+        out.city.fill(GovYear::default());
+        for county in &mut out.counties {
+            county.fill(GovYear::default());
+        }
+        out.central.fill(CentralYear::default());
+        out.province.fill(ProvinceYear::default());
+        out.opening_payables = 0.0;
+
+        for z in 0..s.zones.len() {
+            out.opening_payables += self.zone(z, world, &mut out.zones[z]);
+            let county = s.zones[z].county;
+            for (ti, y) in out.zones[z].iter().enumerate() {
+                let parent = match county {
+                    Some(c) => &mut out.counties[c][ti],
+                    None => &mut out.city[ti],
+                };
+                parent.land_net += y.land_to_parent;
+                parent.fees += y.fees_to_parent;
+                parent.base_grants += y.base_grant;
+                parent.payable += y.receivable;
+                out.city[ti].allocation += y.to_city;
+                match county {
+                    Some(c) => out.counties[c][ti].allocation += y.to_county,
+                    // Validation makes a city-managed zone's county share 0.
+                    None => out.city[ti].allocation += y.to_county,
+                }
+                out.central[ti].take += y.to_central;
+                let prov = &mut out.province[ti];
+                prov.take += y.to_province;
+                prov.province_return += y.province_return_accrued;
+                prov.payable += y.province_return_receivable;
+            }
+        }
+
+        for gov in out.counties.iter_mut().flatten().chain(out.city.iter_mut()) {
+            gov.retained = gov.allocation + gov.land_net + gov.fees - gov.base_grants;
+        }
+        for c in &mut out.central {
+            c.retained = c.take;
+        }
+        for p in &mut out.province {
+            p.retained = p.take - p.province_return;
+        }
+    }
+
+    /// One zone's ledger; returns its allocations outstanding at the end of the base year.
+    fn zone(&mut self, z: usize, world: &World, out: &mut [ZoneYear]) -> f64 {
+        let s = self.scenario;
+        let zone = &s.zones[z];
+        let base_year = s.base_year;
+        let years = s.projected_years();
+        let span = years + 1;
+        let w = &mut self.work;
+
+        // §4.1 Existing firms' tax grows with the zone; new projects ramp up to a flat level.
+        for (k, tax) in s.taxes.iter().enumerate() {
+            let e = &mut w.existing[k * span..(k + 1) * span];
+            e[0] = zone.base_revenue[k];
+            for ti in 0..years {
+                e[ti + 1] =
+                    e[ti] * (1.0 + tax.elasticity * world.growth(z, ti) + world.tax_noise(z, k, ti));
+            }
+        }
+        // Project tax by sector first, split into taxes by the sector mix after.
+        w.sector_tax.fill(0.0);
+        w.incentives.fill(0.0);
+        for &pi in &self.zone_projects[z] {
+            let draw = world.projects[pi];
+            if !draw.landed {
+                continue;
+            }
+            let project = &s.projects[pi];
+            let landing = project.signed_year + draw.delay as Year;
+            let production = landing + project.build_years as Year;
+            let full = project.investment * s.project_intensity(project) * draw.multiplier;
+            let ramp = f64::from(s.sectors[project.sector].ramp_years);
+            let sector_tax = &mut w.sector_tax[project.sector * span..(project.sector + 1) * span];
+            for year in production.max(base_year + 1)..=s.horizon {
+                let j = f64::from(year - production);
+                sector_tax[(year - base_year) as usize] += full * ((j + 1.0) / ramp).min(1.0);
+            }
+            for stage in &zone.incentive.stages {
+                let year = landing + stage.offset as Year;
+                if year > base_year && year <= s.horizon {
+                    w.incentives[(year - base_year - 1) as usize] +=
+                        zone.incentive.rate * project.investment * stage.weight;
+                }
+            }
+        }
+        w.new_tax.fill(0.0);
+        for (sector, taxes) in s.sectors.iter().zip(w.sector_tax.chunks_exact(span)) {
+            for (k, share) in sector.mix.iter().enumerate() {
+                if *share == 0.0 {
+                    continue;
+                }
+                let new_tax = &mut w.new_tax[k * span..(k + 1) * span];
+                for (n, t) in new_tax.iter_mut().zip(taxes) {
+                    *n += t * share;
+                }
+            }
+        }
+
+        // §4.2 The local pool below the central and provincial shares.
+        for yi in 0..span {
+            let (mut pool, mut existing, mut projects) = (0.0, 0.0, 0.0);
+            for (k, tax) in s.taxes.iter().enumerate() {
+                let local = tax.local_share();
+                let (e, n) = (w.existing[k * span + yi], w.new_tax[k * span + yi]);
+                pool += (e + n) * local;
+                existing += e * local;
+                projects += n * local;
+            }
+            w.pool[yi] = pool;
+            w.pool_existing[yi] = existing;
+            w.pool_projects[yi] = projects;
+        }
+
+        // §4.5 Accruals before the projection: the base shares of the base-year pool.
+        let pre = (base_year + 1 - self.first_accrual) as usize;
+        for i in 0..pre {
+            let policy = &s.policies[s.policy_in_force(z, self.first_accrual + i as Year)];
+            w.accrued[i] = policy.base_shares.zone * w.pool[0];
+            w.accrued_return[i] = 0.0;
+            w.lags[i] = policy.delivery.lag();
+        }
+
+        // §4.2–4.4 Takes, base and increment, and the split of every projected year.
+        for (ti, y) in out.iter_mut().enumerate() {
+            let year = base_year + 1 + ti as Year;
+            let yi = ti + 1;
+            let policy = &s.policies[s.policy_in_force(z, year)];
+            let (mut collected, mut new_tax, mut central, mut province) = (0.0, 0.0, 0.0, 0.0);
+            let mut return_base = 0.0;
+            for (k, tax) in s.taxes.iter().enumerate() {
+                let c = w.existing[k * span + yi] + w.new_tax[k * span + yi];
+                let c_base = w.existing[k * span];
+                collected += c;
+                new_tax += w.new_tax[k * span + yi];
+                central += c * tax.central_share;
+                province += c * tax.province_share;
+                // Tax by tax against the base year, never re-based.
+                return_base += tax.province_share * (c - c_base).max(0.0);
+            }
+            let n = policy.base_reset_years as usize;
+            let base = if n == 0 { w.pool[0] } else { w.pool[n * (ti / n)] };
+            let split = split_pool(
+                policy,
+                Pool {
+                    total: w.pool[yi],
+                    existing: w.pool_existing[yi],
+                    projects: w.pool_projects[yi],
+                },
+                base,
+            );
+            let province_return = policy.province_return * return_base;
+            w.accrued[pre + ti] = split.zone;
+            w.accrued_return[pre + ti] = province_return;
+            w.lags[pre + ti] = policy.delivery.lag();
+
+            let growth = (1.0 + zone.spending.wage_growth).powi(yi as i32);
+            let land_net = zone.land.area
+                * world.land_area(z, ti)
+                * zone.land.price
+                * w.price_index[ti]
+                * (1.0 - zone.land.deduction);
+            let fees = zone.fees.base * (1.0 + zone.fees.growth).powi(yi as i32);
+            let sp = &zone.spending;
+            *y = ZoneYear {
+                collected,
+                new_project_tax: new_tax,
+                local_pool: w.pool[yi],
+                base: split.base,
+                increment: split.increment,
+                shortfall: split.shortfall,
+                allocation: split.zone,
+                land_net,
+                land_to_zone: policy.land_return * land_net,
+                land_to_parent: land_net - policy.land_return * land_net,
+                fees,
+                fees_to_zone: policy.fee_return * fees,
+                fees_to_parent: fees - policy.fee_return * fees,
+                base_grant: zone.base_grant,
+                personnel: sp.staff * (sp.salary + sp.perf_multiplier * sp.perf_pay) * growth,
+                operating: sp.operating * growth,
+                capex: self.capex[z][ti],
+                incentives: w.incentives[ti],
+                to_central: central,
+                to_province: province,
+                province_return_accrued: province_return,
+                to_city: split.city,
+                to_county: split.county,
+                ..ZoneYear::default()
+            };
+        }
+
+        // §4.5 Delivery with each accrual year's lag.
+        let first = self.first_accrual;
+        let opening = deliver(
+            first,
+            base_year,
+            &w.accrued,
+            &w.lags,
+            &mut w.received,
+            &mut w.receivable,
+        );
+        deliver(
+            first,
+            base_year,
+            &w.accrued_return,
+            &w.lags,
+            &mut w.return_received,
+            &mut w.return_receivable,
+        );
+
+        // §4.7 The zone's budget, year by year.
+        let mut state = DebtState {
+            debt: zone.debt.balance,
+            reserve: zone.reserve,
+        };
+        for (ti, y) in out.iter_mut().enumerate() {
+            y.received = w.received[ti];
+            y.receivable = w.receivable[ti];
+            y.province_return = w.return_received[ti];
+            y.province_return_receivable = w.return_receivable[ti];
+            y.inflow = y.received + y.province_return + y.land_to_zone + y.fees_to_zone + y.base_grant;
+            let spending = y.personnel + y.operating + y.capex + y.incentives;
+            let b = close_year(
+                &mut state,
+                y.inflow,
+                spending,
+                world.interest_rate[ti],
+                &zone.debt,
+            );
+            y.interest = b.interest;
+            y.principal = b.principal;
+            y.outflow = b.outflow;
+            y.balance = b.balance;
+            y.reserve_draw = b.reserve_draw;
+            y.borrowing = b.borrowing;
+            y.funding_gap = b.funding_gap;
+            y.debt = b.debt;
+            y.reserve = b.reserve;
+            y.debt_ratio = b.debt_ratio;
+            y.interest_ratio = b.interest_ratio;
+            y.retained = y.inflow;
+        }
+        opening
+    }
+}

@@ -1,0 +1,15 @@
+//! fencheng (分成): Monte Carlo projection of development-zone revenue sharing
+//! (开发区财力分成) against the 2024 base year.
+//!
+//! Data flows one way: scenario files → [`scenario`] (load, validate) → [`world`]
+//! (sampled per path) → [`ledger`] (pure, per path and policy) → [`engine`]
+//! (parallel chunks, mergeable accumulators) → [`summary`] → [`export`].
+
+pub mod engine;
+pub mod ledger;
+pub mod scenario;
+pub mod stats;
+pub mod summary;
+pub mod world;
+pub mod cli;
+pub mod export;

@@ -1,0 +1,61 @@
+//! The result of a run: one row per projected year, entity and metric (DOMAIN.md §6),
+//! and the debt-risk table. Exporters and charts read this, never engine internals.
+
+use crate::scenario::model::Year;
+
+/// Distribution of one series over the paths of a run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SummaryRow {
+    pub year: Year,
+    pub entity: String,
+    pub metric: String,
+    pub mean: f64,
+    /// Population sd.
+    pub sd: f64,
+    /// p5, p10, p25, p50, p75, p90, p95 (see [`crate::stats::PERCENTILES`]).
+    pub percentiles: [f64; 7],
+}
+
+impl SummaryRow {
+    pub fn p50(&self) -> f64 {
+        self.percentiles[3]
+    }
+}
+
+/// Debt risk of one zone in one year.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RiskRow {
+    pub zone: String,
+    pub year: Year,
+    /// P(debt ratio > the zone's warning ratio).
+    pub p_debt_ratio_over_warning: f64,
+    /// P(funding gap > 0).
+    pub p_funding_gap: f64,
+    /// Mean funding gap over all paths (万元).
+    pub expected_funding_gap: f64,
+    /// P(green), P(yellow), P(orange), P(red).
+    pub p_tiers: [f64; 4],
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Summary {
+    /// The model's `name`, or a batch row's id.
+    pub scenario: String,
+    pub paths: u64,
+    pub rows: Vec<SummaryRow>,
+    pub risk: Vec<RiskRow>,
+}
+
+impl Summary {
+    /// The row of `entity`'s `metric` in `year`.
+    pub fn get(&self, entity: &str, metric: &str, year: Year) -> Option<&SummaryRow> {
+        self.rows
+            .iter()
+            .find(|r| r.year == year && r.entity == entity && r.metric == metric)
+    }
+
+    /// The risk row of `zone` in `year`.
+    pub fn risk(&self, zone: &str, year: Year) -> Option<&RiskRow> {
+        self.risk.iter().find(|r| r.year == year && r.zone == zone)
+    }
+}

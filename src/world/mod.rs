@@ -1,0 +1,284 @@
+//! The world sampler (DOMAIN.md §5): one draw of everything uncertain, per path.
+//!
+//! A [`World`] holds growth, interest rates, land prices and areas, tax noise and the
+//! fate of every project (landed? delay? intensity multiplier?). It never depends on
+//! policy: the ledger evaluates any number of policies on the same world.
+//!
+//! Every path consumes the same number of standard draws in the same order, whatever
+//! the parameters (an sd of 0 still draws its normal and multiplies it by 0), so two
+//! scenarios that differ only in a parameter see the same underlying numbers.
+
+pub mod stream;
+
+use rand::{Rng, RngExt};
+use rand_distr::{Distribution, StandardNormal};
+
+use crate::scenario::model::{MeanSd, Scenario};
+
+pub use stream::{PathRng, path_rng};
+
+/// What became of one project in one world.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ProjectDraw {
+    pub landed: bool,
+    /// Years between signing and landing.
+    pub delay: u32,
+    /// Lognormal (mean 1) multiplier on the project's tax intensity.
+    pub multiplier: f64,
+}
+
+/// One sampled world. Year index `ti` runs over projected years (`ti = 0` is base_year+1).
+#[derive(Debug, Clone, PartialEq)]
+pub struct World {
+    pub years: usize,
+    pub taxes: usize,
+    /// Zone output growth `g[z,t]`, at `[z * years + ti]`.
+    pub growth: Vec<f64>,
+    /// Interest rate on zone debt `r[t]`.
+    pub interest_rate: Vec<f64>,
+    /// Land price growth `h[t]`, one factor for all zones.
+    pub land_price_growth: Vec<f64>,
+    /// Tax noise `eps[z,k,t]`, at `[(z * taxes + k) * years + ti]`.
+    pub tax_noise: Vec<f64>,
+    /// Lognormal (mean 1) multiplier on land area sold, at `[z * years + ti]`.
+    pub land_area: Vec<f64>,
+    pub projects: Vec<ProjectDraw>,
+    /// Scratch for the independent and correlated factor shocks of one year.
+    shocks: Vec<f64>,
+}
+
+impl World {
+    /// The world where every draw sits at its centre: growth at its mean, rates at
+    /// their means, no noise, multipliers 1, every project landed without delay.
+    pub fn central(scenario: &Scenario) -> World {
+        let years = scenario.projected_years();
+        let taxes = scenario.taxes.len();
+        let zones = scenario.zones.len();
+        let growth = scenario
+            .zones
+            .iter()
+            .flat_map(|z| std::iter::repeat_n(z.growth.mean, years))
+            .collect();
+        World {
+            years,
+            taxes,
+            growth,
+            interest_rate: vec![scenario.economy.interest_rate.mean; years],
+            land_price_growth: vec![scenario.economy.land_price_growth.mean; years],
+            tax_noise: vec![0.0; zones * taxes * years],
+            land_area: vec![1.0; zones * years],
+            projects: vec![
+                ProjectDraw {
+                    landed: true,
+                    delay: 0,
+                    multiplier: 1.0
+                };
+                scenario.projects.len()
+            ],
+            shocks: Vec::new(),
+        }
+    }
+
+    pub fn growth(&self, zone: usize, ti: usize) -> f64 {
+        self.growth[zone * self.years + ti]
+    }
+
+    pub fn tax_noise(&self, zone: usize, tax: usize, ti: usize) -> f64 {
+        self.tax_noise[(zone * self.taxes + tax) * self.years + ti]
+    }
+
+    pub fn land_area(&self, zone: usize, ti: usize) -> f64 {
+        self.land_area[zone * self.years + ti]
+    }
+}
+
+/// A lognormal with mean 1 whose own sd is `s`: `sigma² = ln(1+s²)`, `mu = -sigma²/2`.
+#[derive(Debug, Clone, Copy)]
+struct UnitLogNormal {
+    mu: f64,
+    sigma: f64,
+}
+
+impl UnitLogNormal {
+    fn with_sd(s: f64) -> Self {
+        let var = (1.0 + s * s).ln();
+        UnitLogNormal {
+            mu: -var / 2.0,
+            sigma: var.sqrt(),
+        }
+    }
+
+    fn at(self, z: f64) -> f64 {
+        (self.mu + self.sigma * z).exp()
+    }
+}
+
+#[derive(Debug, Clone)]
+struct ProjectLaw {
+    p_land: f64,
+    /// Cumulative delay probabilities; the last is forced to 1.
+    delay_cdf: Vec<f64>,
+    intensity: UnitLogNormal,
+}
+
+/// Draws worlds for one scenario. Built once per run (all checks and factorisations
+/// happen here); drawing allocates nothing and cannot fail.
+#[derive(Debug, Clone)]
+pub struct WorldSampler {
+    years: usize,
+    taxes: usize,
+    /// Lower Cholesky factor, row-major, `factors × factors`.
+    factor: Vec<f64>,
+    factors: usize,
+    zone_growth: Vec<MeanSd>,
+    persistence: f64,
+    interest_rate: MeanSd,
+    land_price_growth: MeanSd,
+    noise_sd: Vec<f64>,
+    land_area: Vec<UnitLogNormal>,
+    projects: Vec<ProjectLaw>,
+}
+
+impl WorldSampler {
+    pub fn new(scenario: &Scenario) -> WorldSampler {
+        let l = &scenario.economy.correlation_factor;
+        let factors = l.nrows();
+        let factor = (0..factors)
+            .flat_map(|i| (0..factors).map(move |j| (i, j)))
+            .map(|(i, j)| if j <= i { l[(i, j)] } else { 0.0 })
+            .collect();
+        let projects = scenario
+            .projects
+            .iter()
+            .map(|p| {
+                let mut acc = 0.0;
+                let mut delay_cdf: Vec<f64> = p
+                    .delay_probs
+                    .iter()
+                    .map(|q| {
+                        acc += q;
+                        acc
+                    })
+                    .collect();
+                // Sums to 1 within 1e-9: make the last step certain.
+                if let Some(last) = delay_cdf.last_mut() {
+                    *last = f64::INFINITY;
+                }
+                ProjectLaw {
+                    p_land: p.p_land,
+                    delay_cdf,
+                    intensity: UnitLogNormal::with_sd(scenario.sectors[p.sector].intensity_sd),
+                }
+            })
+            .collect();
+        WorldSampler {
+            years: scenario.projected_years(),
+            taxes: scenario.taxes.len(),
+            factor,
+            factors,
+            zone_growth: scenario.zones.iter().map(|z| z.growth).collect(),
+            persistence: scenario.economy.persistence,
+            interest_rate: scenario.economy.interest_rate,
+            land_price_growth: scenario.economy.land_price_growth,
+            noise_sd: scenario.taxes.iter().map(|t| t.noise_sd).collect(),
+            land_area: scenario
+                .zones
+                .iter()
+                .map(|z| UnitLogNormal::with_sd(z.land.area_sd))
+                .collect(),
+            projects,
+        }
+    }
+
+    /// An empty world of the right shape, to be filled by [`WorldSampler::sample_into`].
+    pub fn blank(&self) -> World {
+        let zones = self.zone_growth.len();
+        World {
+            years: self.years,
+            taxes: self.taxes,
+            growth: vec![0.0; zones * self.years],
+            interest_rate: vec![0.0; self.years],
+            land_price_growth: vec![0.0; self.years],
+            tax_noise: vec![0.0; zones * self.taxes * self.years],
+            land_area: vec![0.0; zones * self.years],
+            projects: vec![
+                ProjectDraw {
+                    landed: false,
+                    delay: 0,
+                    multiplier: 1.0
+                };
+                self.projects.len()
+            ],
+            shocks: vec![0.0; 2 * self.factors],
+        }
+    }
+
+    /// Fill `world` with one draw. Projects first, then years in order, so changing
+    /// the horizon leaves the projects' fates and the early years unchanged.
+    pub fn sample_into<R: Rng + ?Sized>(&self, rng: &mut R, world: &mut World) {
+        for (law, draw) in self.projects.iter().zip(world.projects.iter_mut()) {
+            let u_land: f64 = rng.random();
+            let u_delay: f64 = rng.random();
+            let z: f64 = StandardNormal.sample(rng);
+            draw.landed = u_land < law.p_land;
+            draw.delay = law.delay_cdf.iter().position(|&c| u_delay < c).unwrap_or(0) as u32;
+            draw.multiplier = law.intensity.at(z);
+        }
+
+        let zones = self.zone_growth.len();
+        let (ir, lp) = (zones, zones + 1);
+        world.shocks.resize(2 * self.factors, 0.0);
+        let (u, x) = world.shocks.split_at_mut(self.factors);
+
+        for ti in 0..self.years {
+            for ui in u.iter_mut() {
+                *ui = StandardNormal.sample(rng);
+            }
+            // x = L u, L lower triangular.
+            for (i, xi) in x.iter_mut().enumerate() {
+                let row = &self.factor[i * self.factors..i * self.factors + i + 1];
+                *xi = row.iter().zip(u.iter()).map(|(l, v)| l * v).sum();
+            }
+            for (z, g) in self.zone_growth.iter().enumerate() {
+                let previous = if ti == 0 {
+                    g.mean
+                } else {
+                    world.growth[z * self.years + ti - 1]
+                };
+                world.growth[z * self.years + ti] =
+                    g.mean + self.persistence * (previous - g.mean) + g.sd * x[z];
+            }
+            world.interest_rate[ti] = self.interest_rate.mean + self.interest_rate.sd * x[ir];
+            world.land_price_growth[ti] =
+                self.land_price_growth.mean + self.land_price_growth.sd * x[lp];
+            for z in 0..zones {
+                for (k, sd) in self.noise_sd.iter().enumerate() {
+                    let e: f64 = StandardNormal.sample(rng);
+                    world.tax_noise[(z * self.taxes + k) * self.years + ti] = sd * e;
+                }
+                let a: f64 = StandardNormal.sample(rng);
+                world.land_area[z * self.years + ti] = self.land_area[z].at(a);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unit_lognormal_has_mean_one_and_the_given_sd() {
+        let law = UnitLogNormal::with_sd(0.3);
+        let mut rng = path_rng(1, 1);
+        let n = 200_000;
+        let xs: Vec<f64> = (0..n)
+            .map(|_| law.at(StandardNormal.sample(&mut rng)))
+            .collect();
+        let mean = xs.iter().sum::<f64>() / n as f64;
+        let sd = (xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / n as f64).sqrt();
+        assert!((mean - 1.0).abs() < 0.005, "mean {mean}");
+        assert!((sd - 0.3).abs() < 0.005, "sd {sd}");
+        assert_eq!(UnitLogNormal::with_sd(0.0).at(1.7), 1.0);
+    }
+}
