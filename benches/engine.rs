@@ -1,1 +1,64 @@
-fn main() {}
+//! Speed of the parts of a run, on the large scenario (5 zones, 6 taxes, 200 projects,
+//! 2025–2035): sampling one world, the ledger of one path, extracting its series, and a
+//! whole run. `cargo bench`; numbers and their reading are in benches/README.md.
+
+use std::hint::black_box;
+use std::path::Path;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+
+use fencheng::engine::layout::Layout;
+use fencheng::engine::simulate;
+use fencheng::ledger::{Ledger, PathLedger};
+use fencheng::scenario::{Scenario, load_dir};
+use fencheng::world::{WorldSampler, path_rng};
+
+fn large() -> Scenario {
+    load_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/large")).expect("valid")
+}
+
+fn parts(c: &mut Criterion) {
+    let s = large();
+    let sampler = WorldSampler::new(&s);
+    let mut world = sampler.blank();
+    let mut path = 0u64;
+    c.bench_function("world: sample one path", |b| {
+        b.iter(|| {
+            path += 1;
+            sampler.sample_into(&mut path_rng(1, path), &mut world);
+            black_box(&world);
+        })
+    });
+
+    let mut ledger = Ledger::new(&s);
+    let mut out = PathLedger::new(&s);
+    sampler.sample_into(&mut path_rng(1, 0), &mut world);
+    c.bench_function("ledger: one path", |b| {
+        b.iter(|| {
+            ledger.evaluate(black_box(&world), &mut out);
+            black_box(&out);
+        })
+    });
+
+    let mut row = Vec::with_capacity(Layout::new(&s).len());
+    c.bench_function("layout: one path's series", |b| {
+        b.iter(|| {
+            row.clear();
+            Layout::record(black_box(&out), &mut row);
+            black_box(&row);
+        })
+    });
+}
+
+fn whole_run(c: &mut Criterion) {
+    let s = large();
+    let mut group = c.benchmark_group("run");
+    group.sample_size(10);
+    group.bench_function("large scenario, 10,000 paths", |b| {
+        b.iter(|| black_box(simulate(&s, 10_000, 7, &|_| {})))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, parts, whole_run);
+criterion_main!(benches);

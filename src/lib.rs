@@ -5,11 +5,11 @@
 //! (sampled per path) → [`ledger`] (pure, per path and policy) → [`engine`]
 //! (parallel chunks, mergeable accumulators) → [`summary`] → [`export`].
 
+pub mod cli;
 pub mod engine;
+pub mod export;
 pub mod ledger;
 pub mod scenario;
 pub mod stats;
 pub mod summary;
 pub mod world;
-pub mod cli;
-pub mod export;

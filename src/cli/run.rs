@@ -46,9 +46,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
 
     let bar = progress_bar(paths as u64);
     let started = Instant::now();
-    let summary = pool.install(|| {
-        simulate(scenario, paths, seed, &|done| bar.set_position(done as u64))
-    });
+    let summary =
+        pool.install(|| simulate(scenario, paths, seed, &|done| bar.set_position(done as u64)));
     let wall = started.elapsed().as_secs_f64();
     bar.finish_and_clear();
 
@@ -76,7 +75,13 @@ pub fn run(args: Args) -> Result<ExitCode> {
         &serde_json::to_vec_pretty(&info).context("cannot encode run.json")?,
     )?;
 
-    print_headlines(&mut std::io::stdout().lock(), scenario, &summary, &info, &dir)?;
+    print_headlines(
+        &mut std::io::stdout().lock(),
+        scenario,
+        &summary,
+        &info,
+        &dir,
+    )?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -132,12 +137,19 @@ fn print_headlines(
         "worst P(debt ratio > line)"
     )?;
     for zone in &scenario.zones {
-        let p50 = |metric| summary.get(&zone.id, metric, last).map_or(f64::NAN, |r| r.p50());
+        let p50 = |metric| {
+            summary
+                .get(&zone.id, metric, last)
+                .map_or(f64::NAN, |r| r.p50())
+        };
         let worst = summary
             .risk
             .iter()
             .filter(|r| r.zone == zone.id)
-            .max_by(|a, b| a.p_debt_ratio_over_warning.total_cmp(&b.p_debt_ratio_over_warning));
+            .max_by(|a, b| {
+                a.p_debt_ratio_over_warning
+                    .total_cmp(&b.p_debt_ratio_over_warning)
+            });
         let worst = worst.map_or("-".to_string(), |r| {
             format!(
                 "{:.1}% ({}, line {:.0}%)",

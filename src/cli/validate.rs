@@ -55,9 +55,9 @@ pub fn describe(s: &Scenario) -> String {
     }
     line(format!("  zones ({}):", s.zones.len()));
     for (z, zone) in s.zones.iter().enumerate() {
-        let parent = zone
-            .county
-            .map_or("city-managed".to_string(), |c| format!("county {}", s.counties[c].id));
+        let parent = zone.county.map_or("city-managed".to_string(), |c| {
+            format!("county {}", s.counties[c].id)
+        });
         let projects = s.projects.iter().filter(|p| p.zone == z).count();
         line(format!(
             "    {:<20} {}: {parent}, policy {}, {projects} projects",

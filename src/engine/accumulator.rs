@@ -78,7 +78,11 @@ impl RiskTable {
         let years = scenario.projected_years();
         RiskTable {
             counts: vec![RiskCounts::default(); scenario.zones.len() * years],
-            warning: scenario.zones.iter().map(|z| z.debt.warning_ratio).collect(),
+            warning: scenario
+                .zones
+                .iter()
+                .map(|z| z.debt.warning_ratio)
+                .collect(),
             years,
         }
     }

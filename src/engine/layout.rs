@@ -70,7 +70,7 @@ impl Layout {
                 keys.push(SeriesKey {
                     year,
                     entity: entity.to_string(),
-                    metric: *metric,
+                    metric,
                 })
             };
             for zone in &scenario.zones {
@@ -133,9 +133,15 @@ mod tests {
             debt_ratio, interest_ratio, retained";
         let names: Vec<&str> = contract.split(',').map(str::trim).collect();
         assert_eq!(ZONE_METRICS, names.as_slice());
-        assert_eq!(GOV_METRICS, ["allocation", "land_net", "fees", "retained", "payable"]);
+        assert_eq!(
+            GOV_METRICS,
+            ["allocation", "land_net", "fees", "retained", "payable"]
+        );
         assert_eq!(CENTRAL_METRICS, ["take", "retained"]);
-        assert_eq!(PROVINCE_METRICS, ["take", "province_return", "retained", "payable"]);
+        assert_eq!(
+            PROVINCE_METRICS,
+            ["take", "province_return", "retained", "payable"]
+        );
     }
 
     #[test]

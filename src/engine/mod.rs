@@ -31,7 +31,7 @@ pub const CHUNK_PATHS: usize = 1024;
 /// Memory for one wave's path values, all variants together.
 pub const WAVE_BUDGET_BYTES: usize = 32 << 20;
 /// Series folded together by one task of phase 2.
-const SERIES_BLOCK: usize = 64;
+const SERIES_BLOCK: usize = 16;
 
 /// Run one scenario. `progress` is called with the number of paths done.
 pub fn simulate(
@@ -70,18 +70,22 @@ pub fn simulate_variants(
         .collect();
     let mut risk: Vec<RiskTable> = variants.iter().map(|s| RiskTable::new(s)).collect();
 
+    let mut buffers: Vec<ChunkValues> = (0..wave_chunks)
+        .map(|_| ChunkValues::new(variants, &layouts, chunk_paths))
+        .collect();
     let mut done = 0;
     while done < paths {
         let wave_end = (done + wave_chunks * chunk_paths).min(paths);
+        // Phase 1: simulate chunks of paths, into buffers reused from wave to wave.
         let starts: Vec<usize> = (done..wave_end).step_by(chunk_paths).collect();
-        // Phase 1: simulate chunks of paths.
-        let chunks: Vec<ChunkValues> = starts
-            .par_iter()
-            .map(|&start| {
+        buffers
+            .par_iter_mut()
+            .zip(&starts)
+            .for_each(|(buffer, &start)| {
                 let end = (start + chunk_paths).min(wave_end);
-                run_chunk(start..end, seed, &sampler, variants, &layouts)
-            })
-            .collect();
+                run_chunk(start..end, seed, &sampler, variants, buffer);
+            });
+        let chunks = &buffers[..starts.len()];
         // Phase 2: fold the values into each series, in path order.
         for (v, series) in stats.iter_mut().enumerate() {
             let width = layouts[v].len();
@@ -96,7 +100,7 @@ pub fn simulate_variants(
                             s.start(x);
                         }
                     }
-                    for chunk in &chunks {
+                    for chunk in chunks {
                         for row in chunk.values[v].chunks_exact(width) {
                             let row = &row[from..from + block_stats.len()];
                             for (s, &x) in block_stats.iter_mut().zip(row) {
@@ -106,7 +110,7 @@ pub fn simulate_variants(
                     }
                 });
         }
-        for chunk in &chunks {
+        for chunk in chunks {
             for (total, part) in risk.iter_mut().zip(&chunk.risk) {
                 total.merge(part);
             }
@@ -123,10 +127,23 @@ pub fn simulate_variants(
         .collect()
 }
 
-/// The values of a chunk's paths, per variant, row by row in layout order.
+/// The values of a chunk's paths, per variant, row by row in layout order, and their
+/// risk counts. Reused from wave to wave, so the hot loop allocates nothing.
 struct ChunkValues {
     values: Vec<Vec<f64>>,
     risk: Vec<RiskTable>,
+}
+
+impl ChunkValues {
+    fn new(variants: &[&Scenario], layouts: &[Layout], paths: usize) -> ChunkValues {
+        ChunkValues {
+            values: layouts
+                .iter()
+                .map(|l| Vec::with_capacity(l.len() * paths))
+                .collect(),
+            risk: variants.iter().map(|s| RiskTable::new(s)).collect(),
+        }
+    }
 }
 
 fn run_chunk(
@@ -134,26 +151,22 @@ fn run_chunk(
     seed: u64,
     sampler: &WorldSampler,
     variants: &[&Scenario],
-    layouts: &[Layout],
-) -> ChunkValues {
+    buffer: &mut ChunkValues,
+) {
     let mut world = sampler.blank();
     let mut ledgers: Vec<Ledger> = variants.iter().map(|s| Ledger::new(s)).collect();
     let mut outs: Vec<PathLedger> = variants.iter().map(|s| PathLedger::new(s)).collect();
-    let mut values: Vec<Vec<f64>> = layouts
-        .iter()
-        .map(|l| Vec::with_capacity(l.len() * paths.len()))
-        .collect();
-    let mut risk: Vec<RiskTable> = variants.iter().map(|s| RiskTable::new(s)).collect();
+    buffer.values.iter_mut().for_each(Vec::clear);
+    buffer.risk = variants.iter().map(|s| RiskTable::new(s)).collect();
     for path in paths {
         let mut rng = path_rng(seed, path as u64);
         sampler.sample_into(&mut rng, &mut world);
         for (v, (ledger, out)) in ledgers.iter_mut().zip(&mut outs).enumerate() {
             ledger.evaluate(&world, out);
-            Layout::record(out, &mut values[v]);
-            risk[v].add(out);
+            Layout::record(out, &mut buffer.values[v]);
+            buffer.risk[v].add(out);
         }
     }
-    ChunkValues { values, risk }
 }
 
 fn summarise(

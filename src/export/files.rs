@@ -16,15 +16,14 @@ pub const RUN_FILES: [&str; 3] = ["summary.csv", "risk.csv", "run.json"];
 pub fn prepare_run_dir(out: Option<&Path>, slug: &str, force: bool) -> Result<PathBuf> {
     match out {
         Some(dir) => {
-            if !force {
-                if let Some(existing) = RUN_FILES.iter().map(|f| dir.join(f)).find(|p| p.exists()) {
-                    bail!(
-                        "{} already holds the results of another run ({}); choose another --out, \
-                         or pass --force to overwrite it",
-                        dir.display(),
-                        existing.display()
-                    );
-                }
+            let existing = RUN_FILES.iter().map(|f| dir.join(f)).find(|p| p.exists());
+            if let (false, Some(existing)) = (force, existing) {
+                bail!(
+                    "{} already holds the results of another run ({}); choose another --out, \
+                     or pass --force to overwrite it",
+                    dir.display(),
+                    existing.display()
+                );
             }
             fs::create_dir_all(dir)
                 .with_context(|| format!("cannot create the output directory {}", dir.display()))?;
@@ -32,8 +31,9 @@ pub fn prepare_run_dir(out: Option<&Path>, slug: &str, force: bool) -> Result<Pa
         }
         None => {
             let root = Path::new("output");
-            fs::create_dir_all(root)
-                .with_context(|| format!("cannot create the output directory {}", root.display()))?;
+            fs::create_dir_all(root).with_context(|| {
+                format!("cannot create the output directory {}", root.display())
+            })?;
             for n in 1.. {
                 let dir = root.join(format!("{slug}-{n}"));
                 // create_dir fails if it exists: two runs started together get different n.

@@ -47,7 +47,14 @@ mod tests {
     #[test]
     fn treasury_pays_in_the_year_it_accrues() {
         let (mut rec, mut out) = ([0.0; 3], [0.0; 3]);
-        let opening = deliver(2025, 2024, &[10.0, 20.0, 30.0], &[0, 0, 0], &mut rec, &mut out);
+        let opening = deliver(
+            2025,
+            2024,
+            &[10.0, 20.0, 30.0],
+            &[0, 0, 0],
+            &mut rec,
+            &mut out,
+        );
         assert_eq!(rec, [10.0, 20.0, 30.0]);
         assert_eq!(out, [0.0; 3]);
         assert_eq!(opening, 0.0);
@@ -57,7 +64,14 @@ mod tests {
     fn a_one_year_lag_pays_the_base_year_first_and_leaves_the_last_year_receivable() {
         // Accruals 2024..2027: 5 (base year), 10, 20, 30.
         let (mut rec, mut out) = ([0.0; 3], [0.0; 3]);
-        let opening = deliver(2024, 2024, &[5.0, 10.0, 20.0, 30.0], &[1; 4], &mut rec, &mut out);
+        let opening = deliver(
+            2024,
+            2024,
+            &[5.0, 10.0, 20.0, 30.0],
+            &[1; 4],
+            &mut rec,
+            &mut out,
+        );
         assert_eq!(rec, [5.0, 10.0, 20.0]);
         assert_eq!(out, [10.0, 20.0, 30.0]);
         assert_eq!(opening, 5.0);
@@ -84,7 +98,14 @@ mod tests {
     fn a_switch_from_transfer_to_treasury_doubles_up_a_year() {
         // 2025 accrues with lag 1, 2026 with lag 0: both paid in 2026.
         let (mut rec, mut out) = ([0.0; 3], [0.0; 3]);
-        deliver(2025, 2024, &[10.0, 20.0, 30.0], &[1, 0, 0], &mut rec, &mut out);
+        deliver(
+            2025,
+            2024,
+            &[10.0, 20.0, 30.0],
+            &[1, 0, 0],
+            &mut rec,
+            &mut out,
+        );
         assert_eq!(rec, [0.0, 30.0, 30.0]);
         assert_eq!(out, [10.0, 0.0, 0.0]);
     }

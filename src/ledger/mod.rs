@@ -302,8 +302,8 @@ impl<'a> Ledger<'a> {
             let e = &mut w.existing[k * span..(k + 1) * span];
             e[0] = zone.base_revenue[k];
             for ti in 0..years {
-                e[ti + 1] =
-                    e[ti] * (1.0 + tax.elasticity * world.growth(z, ti) + world.tax_noise(z, k, ti));
+                e[ti + 1] = e[ti]
+                    * (1.0 + tax.elasticity * world.growth(z, ti) + world.tax_noise(z, k, ti));
             }
         }
         // Project tax by sector first, split into taxes by the sector mix after.
@@ -387,7 +387,11 @@ impl<'a> Ledger<'a> {
                 return_base += tax.province_share * (c - c_base).max(0.0);
             }
             let n = policy.base_reset_years as usize;
-            let base = if n == 0 { w.pool[0] } else { w.pool[n * (ti / n)] };
+            let base = if n == 0 {
+                w.pool[0]
+            } else {
+                w.pool[n * (ti / n)]
+            };
             let split = split_pool(
                 policy,
                 Pool {
@@ -467,7 +471,8 @@ impl<'a> Ledger<'a> {
             y.receivable = w.receivable[ti];
             y.province_return = w.return_received[ti];
             y.province_return_receivable = w.return_receivable[ti];
-            y.inflow = y.received + y.province_return + y.land_to_zone + y.fees_to_zone + y.base_grant;
+            y.inflow =
+                y.received + y.province_return + y.land_to_zone + y.fees_to_zone + y.base_grant;
             let spending = y.personnel + y.operating + y.capex + y.incentives;
             let b = close_year(
                 &mut state,

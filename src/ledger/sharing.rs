@@ -71,7 +71,11 @@ pub fn split_pool(policy: &Policy, pool: Pool, base: f64) -> PoolSplit {
 /// Split `amount` by shares. Each share is a product, so a share of 0 gets exactly 0;
 /// the rounding residual goes to the largest share, so the parts sum to `amount`.
 pub fn split(amount: f64, shares: Shares) -> (f64, f64, f64) {
-    let mut parts = [amount * shares.city, amount * shares.county, amount * shares.zone];
+    let mut parts = [
+        amount * shares.city,
+        amount * shares.county,
+        amount * shares.zone,
+    ];
     let residual = amount - (parts[0] + parts[1] + parts[2]);
     let largest = if shares.city >= shares.county && shares.city >= shares.zone {
         0

@@ -72,6 +72,19 @@ impl Checker {
         }
     }
 
+    /// A probability in [0, 1].
+    pub fn probability(&mut self, location: &str, x: f64) -> f64 {
+        if x.is_finite() && (0.0..=1.0).contains(&x) {
+            x
+        } else {
+            self.push(
+                location,
+                format!("{}, expected a probability between 0 and 1", num(x)),
+            );
+            0.0
+        }
+    }
+
     /// A money amount (万元) ≥ 0.
     pub fn money(&mut self, location: &str, x: f64) -> f64 {
         self.at_least(location, x, 0.0, "an amount (万元) ≥ 0")
@@ -168,6 +181,11 @@ impl Checker {
                 })
                 .collect::<Vec<_>>()
                 .join(" + ");
+            let terms = if terms.is_empty() {
+                "none given".to_string()
+            } else {
+                terms
+            };
             self.push(
                 location,
                 format!("sum to {}, expected 1 ({terms})", num(sum)),

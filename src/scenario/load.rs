@@ -88,3 +88,89 @@ fn read_text(path: &Path) -> Result<String, ScenarioError> {
         path: PathBuf::from(path),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MODEL: &str = include_str!("../../tests/fixtures/valid/minimal/model.toml");
+    const PROJECTS: &str = include_str!("../../tests/fixtures/valid/minimal/projects.csv");
+
+    #[test]
+    fn toml_errors_name_the_file_and_line() {
+        let text = MODEL.replacen("horizon = 2028", "horizon = 2028\nhorizn = 1", 1);
+        let e = parse_model_table(&text, Path::new("s/model.toml")).expect_err("unknown key");
+        let message = e.to_string();
+        assert!(
+            message.starts_with("s/model.toml: TOML parse error at line 4"),
+            "{message}"
+        );
+        assert!(message.contains("unknown field `horizn`"), "{message}");
+    }
+
+    #[test]
+    fn overrides_apply_between_the_stages() {
+        let model = Path::new("s/model.toml");
+        let projects = Path::new("s/projects.csv");
+        let mut table = parse_model_table(MODEL, model).expect("valid");
+        table.insert("horizon".into(), toml::Value::Integer(2030));
+        let s = scenario_from_parts(table.clone(), PROJECTS, model, projects).expect("valid");
+        assert_eq!(s.horizon, 2030);
+
+        // A broken override: the key is named, there is no line to give.
+        table.insert("horizon".into(), toml::Value::String("soon".into()));
+        let e = scenario_from_parts(table, PROJECTS, model, projects).expect_err("bad type");
+        let message = e.to_string();
+        assert!(
+            message.starts_with("s/model.toml: invalid type"),
+            "{message}"
+        );
+        assert!(message.contains("expected a number"), "{message}");
+        assert!(message.contains("horizon"), "{message}");
+    }
+
+    #[test]
+    fn load_dir_reads_both_files() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let e = load_dir(dir.path()).expect_err("no files");
+        assert!(
+            e.to_string().contains("model.toml: cannot read the file"),
+            "{e}"
+        );
+
+        fs::write(dir.path().join(MODEL_FILE), MODEL).expect("write");
+        let e = load_dir(dir.path()).expect_err("no projects");
+        assert!(
+            e.to_string().contains("projects.csv: cannot read the file"),
+            "{e}"
+        );
+
+        fs::write(dir.path().join(PROJECTS_FILE), b"id,zone\xff\n").expect("write");
+        let e = load_dir(dir.path()).expect_err("not UTF-8");
+        assert!(
+            e.to_string().contains("projects.csv: not UTF-8 text"),
+            "{e}"
+        );
+
+        fs::write(dir.path().join(PROJECTS_FILE), PROJECTS).expect("write");
+        let s = load_dir(dir.path()).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(s.projects.len(), 3);
+    }
+
+    #[test]
+    fn load_str_labels_messages_with_the_directory() {
+        let projects = PROJECTS.replacen("p2,", "p1,", 1);
+        let e = load_str(MODEL, &projects, Path::new("scenarios/demo")).expect_err("dup");
+        assert!(
+            e.to_string()
+                .starts_with("scenarios/demo/projects.csv: row 2, column id: project `p1`"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_accepted() {
+        let s = load_str(&format!("\u{feff}{MODEL}"), PROJECTS, Path::new("s"));
+        assert!(s.is_ok());
+    }
+}

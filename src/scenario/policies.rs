@@ -119,7 +119,7 @@ fn policy(c: &mut Checker, id: &str, p: &raw::Policy, ids: &[&str]) -> Policy {
             &at(&loc, "base_reset_years"),
             p.base_reset_years.unwrap_or(0.0),
             0,
-            "years (0: never re-set)",
+            "years",
         ),
         land_return: c.share(&at(&loc, "land_return"), p.land_return),
         fee_return: c.share(&at(&loc, "fee_return"), p.fee_return),

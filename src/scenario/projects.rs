@@ -20,14 +20,17 @@ pub struct Context<'a> {
 
 /// Column indices of the header.
 struct Columns {
+    /// By [`PROJECT_COLUMNS`] entry: its position in the file.
     index: [Option<usize>; PROJECT_COLUMNS.len()],
+    /// Cells a row must have.
+    count: usize,
 }
 
 impl Columns {
     fn of(&self, name: &str) -> Option<usize> {
         PROJECT_COLUMNS
             .iter()
-            .position(|c| *c == name)
+            .position(|column| *column == name)
             .and_then(|k| self.index[k])
     }
 }
@@ -54,13 +57,13 @@ pub fn parse(c: &mut Checker, text: &str, ctx: &Context) -> Vec<Project> {
                 continue;
             }
         };
-        let expected = columns.index.iter().flatten().count();
-        if record.len() != expected {
+        if record.len() != columns.count {
             c.push(
                 format!("row {row}"),
                 format!(
-                    "{} cells, expected {expected} (one per column of the header)",
-                    record.len()
+                    "{} cells, expected {} (one per column of the header)",
+                    record.len(),
+                    columns.count
                 ),
             );
             continue;
@@ -121,19 +124,25 @@ fn header(c: &mut Checker, reader: &mut csv::Reader<&[u8]>) -> Option<Columns> {
     }
     let mut columns = Columns {
         index: [None; PROJECT_COLUMNS.len()],
+        count: headers.len(),
     };
     let mut ok = true;
     for (i, name) in headers.iter().enumerate() {
-        match PROJECT_COLUMNS.iter().position(|c| *c == name) {
+        match PROJECT_COLUMNS.iter().position(|column| *column == name) {
             Some(k) if columns.index[k].is_some() => {
                 c.push("header", format!("column `{name}` appears twice"));
                 ok = false;
             }
             Some(k) => columns.index[k] = Some(i),
             None => {
+                let what = if name.is_empty() {
+                    "a column without a name (a trailing comma?)".to_string()
+                } else {
+                    format!("unknown column `{name}`")
+                };
                 c.push(
                     format!("header, column {}", i + 1),
-                    format!("unknown column `{name}`; {}", expected()),
+                    format!("{what}; {}", expected()),
                 );
                 ok = false;
             }
@@ -198,7 +207,7 @@ fn project(c: &mut Checker, row: usize, cells: &Row, ctx: &Context) -> Option<Pr
         cell("p_land"),
         "a probability between 0 and 1",
     )
-    .map(|x| c.share(&at("p_land"), x));
+    .map(|x| c.probability(&at("p_land"), x));
     let delay_probs = delay_probs(c, &at("delay_probs"), cell("delay_probs"));
     let tax_intensity = match cell("tax_intensity") {
         "" => None,
@@ -401,7 +410,7 @@ mod tests {
         let expected = [
             "p.csv: row 1, column zone: unknown zone `zz` (known: a, b)",
             "p.csv: row 1, column investment: `abc` is not a number, expected an amount (万元) ≥ 0",
-            "p.csv: row 1, column p_land: 1.5, expected a share between 0 and 1",
+            "p.csv: row 1, column p_land: 1.5, expected a probability between 0 and 1",
             "p.csv: row 2, column id: project `p1` is already defined in row 1",
             "p.csv: row 2, column sector: unknown sector `steel` (known: chem)",
             "p.csv: row 2, column investment: -3, expected an amount (万元) ≥ 0",

@@ -4,7 +4,7 @@
 //! (`deny_unknown_fields` everywhere, so a misspelt key is an error that names it).
 //! Optional keys are `Option`; whole numbers (years, counts, lags) are read as `f64`
 //! so that `3.0` from a sweep is accepted and `2.5` gets a message of ours rather
-//! than a type error. Stage two, [`crate::scenario::validate`], turns these into the
+//! than a type error. Stage two (`validate.rs`) turns these into the
 //! validated [`crate::scenario::model::Scenario`].
 
 use std::collections::BTreeMap;

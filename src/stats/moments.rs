@@ -125,7 +125,9 @@ mod tests {
 
     #[test]
     fn merging_matches_a_single_pass() {
-        let xs: Vec<f64> = (0..1000).map(|i| ((i * 7919) % 1013) as f64 * 1.5 + 1e6).collect();
+        let xs: Vec<f64> = (0..1000)
+            .map(|i| ((i * 7919) % 1013) as f64 * 1.5 + 1e6)
+            .collect();
         let mut one = Moments::default();
         xs.iter().for_each(|&x| one.add(x));
         let mut merged = Moments::default();

@@ -39,7 +39,10 @@ struct Buckets {
 impl Buckets {
     #[inline]
     fn add(&mut self, index: u32, n: u32) {
-        match self.counts.get_mut(index.wrapping_sub(self.offset) as usize) {
+        match self
+            .counts
+            .get_mut(index.wrapping_sub(self.offset) as usize)
+        {
             Some(count) => *count += n,
             None => self.add_outside(index, n),
         }
@@ -230,7 +233,12 @@ impl QuantileSketch {
         };
         for (i, &c) in self.negative.counts.iter().enumerate().rev() {
             if c > 0 {
-                visit(u64::from(c), -bucket_value(self.negative.offset + i as u32), &mut out, &mut next);
+                visit(
+                    u64::from(c),
+                    -bucket_value(self.negative.offset + i as u32),
+                    &mut out,
+                    &mut next,
+                );
             }
         }
         if self.zeros > 0 {
@@ -238,7 +246,12 @@ impl QuantileSketch {
         }
         for (i, &c) in self.positive.counts.iter().enumerate() {
             if c > 0 {
-                visit(u64::from(c), bucket_value(self.positive.offset + i as u32), &mut out, &mut next);
+                visit(
+                    u64::from(c),
+                    bucket_value(self.positive.offset + i as u32),
+                    &mut out,
+                    &mut next,
+                );
             }
         }
         out
@@ -263,9 +276,9 @@ mod tests {
     fn constant_series_is_exact() {
         let mut s = QuantileSketch::default();
         for _ in 0..1000 {
-            s.add(98_765.4321);
+            s.add(98_765.432_1);
         }
-        assert!(s.quantiles(&PS).iter().all(|&q| q == 98_765.4321));
+        assert!(s.quantiles(&PS).iter().all(|&q| q == 98_765.432_1));
     }
 
     #[test]
@@ -330,7 +343,11 @@ mod tests {
         assert!(s.positive.counts.len() <= MAX_BUCKETS as usize);
         let q = s.quantiles(&[0.75]);
         let exact = 1e6 * (1.0 + 499.25 / 1000.0);
-        assert!((q[0] - exact).abs() <= exact * RELATIVE_ERROR, "{} vs {exact}", q[0]);
+        assert!(
+            (q[0] - exact).abs() <= exact * RELATIVE_ERROR,
+            "{} vs {exact}",
+            q[0]
+        );
         // Growing downwards hits the same cap.
         let mut s = QuantileSketch::default();
         s.add(1e9);

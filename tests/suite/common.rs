@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 
 use fencheng::ledger::{Ledger, PathLedger};
 use fencheng::scenario::model::{
-    Debt, Delivery, Economy, Fees, Incentive, IncrementBasis, Land, MeanSd, Policy, Project,
-    Scenario, Sector, Shares, Shortfall, Simulation, Spending, Tax, Year, Zone, County,
+    County, Debt, Delivery, Economy, Fees, Incentive, IncrementBasis, Land, MeanSd, Policy,
+    Project, Scenario, Sector, Shares, Shortfall, Simulation, Spending, Tax, Year, Zone,
 };
 use fencheng::world::World;
 use nalgebra::DMatrix;
@@ -145,14 +145,23 @@ pub fn finish(mut s: Scenario) -> Scenario {
     s.economy.correlation = DMatrix::identity(n, n);
     s.economy.correlation_factor = DMatrix::identity(n, n);
     for z in &s.zones {
-        assert_eq!(z.base_revenue.len(), s.taxes.len(), "zone {}: base_revenue", z.id);
+        assert_eq!(
+            z.base_revenue.len(),
+            s.taxes.len(),
+            "zone {}: base_revenue",
+            z.id
+        );
         assert!(z.policy < s.policies.len(), "zone {}: policy", z.id);
     }
     for sec in &s.sectors {
         assert_eq!(sec.mix.len(), s.taxes.len(), "sector {}: mix", sec.id);
     }
     for p in &s.projects {
-        assert!(p.signed_year + p.build_years as Year > s.base_year, "project {}", p.id);
+        assert!(
+            p.signed_year + p.build_years as Year > s.base_year,
+            "project {}",
+            p.id
+        );
     }
     s
 }
@@ -207,9 +216,15 @@ pub fn pool_split_violation(l: &PathLedger, tol: f64) -> Option<String> {
 /// province)` and `Σ zones' (collected + land_net + fees)`.
 pub fn identity_sides(l: &PathLedger, ti: usize) -> (f64, f64, f64) {
     let payables = |t: usize| {
-        l.city[t].payable + l.counties.iter().map(|c| c[t].payable).sum::<f64>() + l.province[t].payable
+        l.city[t].payable
+            + l.counties.iter().map(|c| c[t].payable).sum::<f64>()
+            + l.province[t].payable
     };
-    let previous = if ti == 0 { l.opening_payables } else { payables(ti - 1) };
+    let previous = if ti == 0 {
+        l.opening_payables
+    } else {
+        payables(ti - 1)
+    };
     let terms = [
         l.central[ti].retained,
         l.province[ti].retained,
@@ -221,8 +236,17 @@ pub fn identity_sides(l: &PathLedger, ti: usize) -> (f64, f64, f64) {
     .chain([payables(ti), -previous])
     .collect::<Vec<f64>>();
     let lhs: f64 = terms.iter().sum();
-    let rhs: f64 = l.zones.iter().map(|z| z[ti].collected + z[ti].land_net + z[ti].fees).sum();
-    let scale = terms.iter().map(|x| x.abs()).sum::<f64>().max(rhs.abs()).max(1.0);
+    let rhs: f64 = l
+        .zones
+        .iter()
+        .map(|z| z[ti].collected + z[ti].land_net + z[ti].fees)
+        .sum();
+    let scale = terms
+        .iter()
+        .map(|x| x.abs())
+        .sum::<f64>()
+        .max(rhs.abs())
+        .max(1.0);
     (lhs, rhs, scale)
 }
 

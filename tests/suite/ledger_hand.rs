@@ -64,11 +64,20 @@ fn existing_firms_grow_with_elasticity_and_noise_and_are_not_floored() {
     // §4.2 central = 0.5*vat + 0.6*cit: 555+360 = 915; 582.75+388.8 = 971.55;
     //      233.1-66.096 = 167.004
     close_all(&zcol(&l, 0, |y| y.to_central), &[915.0, 971.55, 167.004]);
-    close_all(&l.central.iter().map(|c| c.take).collect::<Vec<_>>(), &[915.0, 971.55, 167.004]);
-    close_all(&l.central.iter().map(|c| c.retained).collect::<Vec<_>>(), &[915.0, 971.55, 167.004]);
+    close_all(
+        &l.central.iter().map(|c| c.take).collect::<Vec<_>>(),
+        &[915.0, 971.55, 167.004],
+    );
+    close_all(
+        &l.central.iter().map(|c| c.retained).collect::<Vec<_>>(),
+        &[915.0, 971.55, 167.004],
+    );
     // province = 0.1*vat + 0.15*cit: 111+90 = 201; 116.55+97.2 = 213.75; 46.62-16.524 = 30.096
     close_all(&zcol(&l, 0, |y| y.to_province), &[201.0, 213.75, 30.096]);
-    close_all(&l.province.iter().map(|p| p.retained).collect::<Vec<_>>(), &[201.0, 213.75, 30.096]);
+    close_all(
+        &l.province.iter().map(|p| p.retained).collect::<Vec<_>>(),
+        &[201.0, 213.75, 30.096],
+    );
     // pool = 0.4*vat + 0.25*cit: 444+150 = 594; 466.2+162 = 628.2; 186.48-27.54 = 158.94
     close_all(&zcol(&l, 0, |y| y.local_pool), &[594.0, 628.2, 158.94]);
     // Base = P[2024] = 0.4*1000 + 0.25*500 = 525
@@ -79,7 +88,11 @@ fn existing_firms_grow_with_elasticity_and_noise_and_are_not_floored() {
 #[test]
 fn projects_ramp_build_delay_land_multiply_override_and_split_by_mix() {
     // vat 0.5/0.1 (local 0.4), cit 0.6/0.15 (local 0.25).
-    let mut s = scenario(2029, vec![tax("vat", 0.5, 0.1), tax("cit", 0.6, 0.15)], &["c1"]);
+    let mut s = scenario(
+        2029,
+        vec![tax("vat", 0.5, 0.1), tax("cit", 0.6, 0.15)],
+        &["c1"],
+    );
     s.policies.push(policy("p"));
     s.zones.push(zone("z", Some(0), 0, &[100.0, 0.0]));
     s.sectors.push(sector("chem", 0.05, 3, &[0.6, 0.4]));
@@ -132,7 +145,13 @@ fn projects_ramp_build_delay_land_multiply_override_and_split_by_mix() {
     //   2029: 0.4*(759.375+940) + 0.25*560 = 679.75 + 140 = 819.75
     close_all(
         &zcol(&l, 0, |y| y.local_pool),
-        &[100.0 + 50.0 / 3.0, 170.0 + 100.0 / 3.0, 447.0, 616.5, 819.75],
+        &[
+            100.0 + 50.0 / 3.0,
+            170.0 + 100.0 / 3.0,
+            447.0,
+            616.5,
+            819.75,
+        ],
     );
     assert_accounts(&l);
 }
@@ -143,10 +162,7 @@ fn projects_ramp_build_delay_land_multiply_override_and_split_by_mix() {
 
 /// One tax (vat, local share 0.4), base revenue 1000 → P[2024] = 400; growth +25% then
 /// -40% (→ E 1250, 750; P 500, 300), then 0 (P 300).
-fn shortfall_case(
-    shortfall: Shortfall,
-    delivery: Delivery,
-) -> (Scenario, World) {
+fn shortfall_case(shortfall: Shortfall, delivery: Delivery) -> (Scenario, World) {
     let mut s = scenario(2027, vec![tax("vat", 0.5, 0.1)], &["c1"]);
     let mut p = policy("p");
     p.base_shares = shares(0.3, 0.6, 0.1);
@@ -180,8 +196,14 @@ fn total_over_base_with_a_shared_shortfall() {
     close_all(&zcol(&l, 0, |y| y.received), &[100.0, 30.0, 30.0]);
     close_all(&zcol(&l, 0, |y| y.receivable), &[0.0, 0.0, 0.0]);
     // county retained = its shares (no land, fees or grants): 260, 180, 180
-    close_all(&l.counties[0].iter().map(|c| c.retained).collect::<Vec<_>>(), &[260.0, 180.0, 180.0]);
-    close_all(&l.city.iter().map(|c| c.retained).collect::<Vec<_>>(), &[140.0, 90.0, 90.0]);
+    close_all(
+        &l.counties[0].iter().map(|c| c.retained).collect::<Vec<_>>(),
+        &[260.0, 180.0, 180.0],
+    );
+    close_all(
+        &l.city.iter().map(|c| c.retained).collect::<Vec<_>>(),
+        &[140.0, 90.0, 90.0],
+    );
     assert_accounts(&l);
 }
 
@@ -218,7 +240,10 @@ fn zone_bears_with_a_transfer_lag_remits_late() {
     close_all(&zcol(&l, 0, |y| y.received), &[40.0, 100.0, -60.0]);
     close_all(&zcol(&l, 0, |y| y.receivable), &[100.0, -60.0, -60.0]);
     // the county holds them as payable (negative: the zone owes the county)
-    close_all(&l.counties[0].iter().map(|c| c.payable).collect::<Vec<_>>(), &[100.0, -60.0, -60.0]);
+    close_all(
+        &l.counties[0].iter().map(|c| c.payable).collect::<Vec<_>>(),
+        &[100.0, -60.0, -60.0],
+    );
     close!(l.opening_payables, 40.0);
     assert_accounts(&l);
 }
@@ -298,9 +323,15 @@ fn base_is_reset_every_n_years_anchored_at_the_base_year() {
     close_all(&base_reset_bases(&[(0, None)]), &[400.0; 6]);
     // n = 3: Base[t] = P[2024 + 3*floor((t-2025)/3)]: 2025-2027 P[2024] = 400,
     //        2028-2030 P[2027] = 532.4
-    close_all(&base_reset_bases(&[(3, None)]), &[400.0, 400.0, 400.0, 532.4, 532.4, 532.4]);
+    close_all(
+        &base_reset_bases(&[(3, None)]),
+        &[400.0, 400.0, 400.0, 532.4, 532.4, 532.4],
+    );
     // n = 2: 2025-26 P[2024] = 400, 2027-28 P[2026] = 484, 2029-30 P[2028] = 585.64
-    close_all(&base_reset_bases(&[(2, None)]), &[400.0, 400.0, 484.0, 484.0, 585.64, 585.64]);
+    close_all(
+        &base_reset_bases(&[(2, None)]),
+        &[400.0, 400.0, 484.0, 484.0, 585.64, 585.64],
+    );
     // Chain n=0 to 2026, then n=3 (anchored at B, not at the switch):
     //   2025-26 400; 2027: P[2024+3*floor(2/3)] = P[2024] = 400; 2028-30: P[2027] = 532.4
     close_all(
@@ -351,9 +382,18 @@ fn base_reset_changes_the_increment_and_the_zone_allocation() {
 #[test]
 fn progressive_bands_work_like_tax_brackets() {
     let bands = vec![
-        Band { up_to: Some(0.10), zone: 0.5 },
-        Band { up_to: Some(0.20), zone: 0.7 },
-        Band { up_to: None, zone: 0.9 },
+        Band {
+            up_to: Some(0.10),
+            zone: 0.5,
+        },
+        Band {
+            up_to: Some(0.20),
+            zone: 0.7,
+        },
+        Band {
+            up_to: None,
+            zone: 0.9,
+        },
     ];
     let mut s = scenario(2026, vec![tax("vat", 0.5, 0.1)], &["c1"]);
     let mut p = policy("bands");
@@ -464,8 +504,14 @@ fn transfer_lag_one_pays_the_base_year_share_first_and_leaves_a_receivable() {
     close_all(&zcol(&l, 0, |y| y.received), &[40.0, 64.0, 90.4]);
     // receivable at year end: 64; 90.4; 119.44 (the horizon year's allocation)
     close_all(&zcol(&l, 0, |y| y.receivable), &[64.0, 90.4, 119.44]);
-    close_all(&l.counties[0].iter().map(|c| c.payable).collect::<Vec<_>>(), &[64.0, 90.4, 119.44]);
-    close_all(&l.city.iter().map(|c| c.payable).collect::<Vec<_>>(), &[0.0, 0.0, 0.0]);
+    close_all(
+        &l.counties[0].iter().map(|c| c.payable).collect::<Vec<_>>(),
+        &[64.0, 90.4, 119.44],
+    );
+    close_all(
+        &l.city.iter().map(|c| c.payable).collect::<Vec<_>>(),
+        &[0.0, 0.0, 0.0],
+    );
     close!(l.opening_payables, 40.0);
     // to_county 2025 = 0.6*400 + 0.2*40 = 248; the payable is not retained: retained 248
     close!(l.counties[0][0].retained, 248.0);
@@ -488,7 +534,10 @@ fn transfer_lag_two_reaches_back_before_the_base_year() {
     close_all(&zcol(&l, 0, |y| y.received), &[40.0, 40.0, 64.0]);
     // receivable: 2025 40+64 = 104; 2026 64+90.4 = 154.4; 2027 90.4+119.44 = 209.84
     close_all(&zcol(&l, 0, |y| y.receivable), &[104.0, 154.4, 209.84]);
-    close_all(&l.counties[0].iter().map(|c| c.payable).collect::<Vec<_>>(), &[104.0, 154.4, 209.84]);
+    close_all(
+        &l.counties[0].iter().map(|c| c.payable).collect::<Vec<_>>(),
+        &[104.0, 154.4, 209.84],
+    );
     // outstanding at the end of 2024: 2023's and 2024's: 80
     close!(l.opening_payables, 80.0);
 }
@@ -541,7 +590,11 @@ fn pre_base_accruals_use_the_policy_in_force_in_their_year() {
 
 #[test]
 fn provincial_increment_return_is_tax_by_tax_never_rebased_and_lagged() {
-    let mut s = scenario(2027, vec![tax("vat", 0.5, 0.1), tax("cit", 0.6, 0.15)], &["c1"]);
+    let mut s = scenario(
+        2027,
+        vec![tax("vat", 0.5, 0.1), tax("cit", 0.6, 0.15)],
+        &["c1"],
+    );
     let mut p = transfer(1);
     p.base_shares = shares(0.3, 0.6, 0.1);
     p.base_reset_years = 1; // the pool's base moves every year; the return's must not
@@ -559,16 +612,37 @@ fn provincial_increment_return_is_tax_by_tax_never_rebased_and_lagged() {
     // return accrued = 0.5 * Σ_k province_share_k * max(C_k - C_k[2024], 0):
     //   2025: 0.5*(0.1*100 + 0.15*max(-100, 0)) = 5   (a pooled total would give 0)
     //   2026: 0.5*(0.1*210 + 0.15*140) = 21;  2027: 21 (against C[2024], not re-based)
-    close_all(&zcol(&l, 0, |y| y.province_return_accrued), &[5.0, 21.0, 21.0]);
-    close_all(&l.province.iter().map(|p| p.province_return).collect::<Vec<_>>(), &[5.0, 21.0, 21.0]);
+    close_all(
+        &zcol(&l, 0, |y| y.province_return_accrued),
+        &[5.0, 21.0, 21.0],
+    );
+    close_all(
+        &l.province
+            .iter()
+            .map(|p| p.province_return)
+            .collect::<Vec<_>>(),
+        &[5.0, 21.0, 21.0],
+    );
     // received a year later (lag 1), nothing accrued before 2025: 0, 5, 21
     close_all(&zcol(&l, 0, |y| y.province_return), &[0.0, 5.0, 21.0]);
-    close_all(&zcol(&l, 0, |y| y.province_return_receivable), &[5.0, 21.0, 21.0]);
-    close_all(&l.province.iter().map(|p| p.payable).collect::<Vec<_>>(), &[5.0, 21.0, 21.0]);
+    close_all(
+        &zcol(&l, 0, |y| y.province_return_receivable),
+        &[5.0, 21.0, 21.0],
+    );
+    close_all(
+        &l.province.iter().map(|p| p.payable).collect::<Vec<_>>(),
+        &[5.0, 21.0, 21.0],
+    );
     // province take: 0.1*1100 + 0.15*400 = 170; 121 + 96 = 217; 217
     // retained = take - returns accrued: 165, 196, 196
-    close_all(&l.province.iter().map(|p| p.take).collect::<Vec<_>>(), &[170.0, 217.0, 217.0]);
-    close_all(&l.province.iter().map(|p| p.retained).collect::<Vec<_>>(), &[165.0, 196.0, 196.0]);
+    close_all(
+        &l.province.iter().map(|p| p.take).collect::<Vec<_>>(),
+        &[170.0, 217.0, 217.0],
+    );
+    close_all(
+        &l.province.iter().map(|p| p.retained).collect::<Vec<_>>(),
+        &[165.0, 196.0, 196.0],
+    );
 
     // Pool: P[2024] = 400 + 125 = 525; 440 + 100 = 540; 484 + 160 = 644; 644.
     // Base (n = 1): 525, 540, 644 → inc 15, 104, 0.
@@ -581,8 +655,14 @@ fn provincial_increment_return_is_tax_by_tax_never_rebased_and_lagged() {
     close_all(&zcol(&l, 0, |y| y.inflow), &[52.5, 66.5, 137.4]);
     // to_city: 157.5 + 3 = 160.5; 162 + 20.8 = 182.8; 193.2
     // to_county: 315 + 3 = 318; 324 + 20.8 = 344.8; 386.4
-    close_all(&l.city.iter().map(|c| c.retained).collect::<Vec<_>>(), &[160.5, 182.8, 193.2]);
-    close_all(&l.counties[0].iter().map(|c| c.retained).collect::<Vec<_>>(), &[318.0, 344.8, 386.4]);
+    close_all(
+        &l.city.iter().map(|c| c.retained).collect::<Vec<_>>(),
+        &[160.5, 182.8, 193.2],
+    );
+    close_all(
+        &l.counties[0].iter().map(|c| c.retained).collect::<Vec<_>>(),
+        &[318.0, 344.8, 386.4],
+    );
     // Identity 2026 by hand: central 605 + 384 = 989, province 196, city 182.8,
     // county 344.8, zone 66.5 → 1779.1; Δpayables = (116.4 + 21) - (61.5 + 5) = 70.9;
     // 1779.1 + 70.9 = 1850 = collected.
@@ -613,13 +693,29 @@ fn land_and_fees_split_between_zone_and_parent_and_the_parent_pays_the_grant() {
     pb.fee_return = 0.25;
     s.policies.push(pb);
     let mut a = zone("a", Some(0), 0, &[0.0]);
-    a.land = Land { area: 100.0, area_sd: 0.3, price: 20.0, deduction: 0.3 };
-    a.fees = Fees { base: 1000.0, growth: 0.05 };
+    a.land = Land {
+        area: 100.0,
+        area_sd: 0.3,
+        price: 20.0,
+        deduction: 0.3,
+    };
+    a.fees = Fees {
+        base: 1000.0,
+        growth: 0.05,
+    };
     a.base_grant = 300.0;
     s.zones.push(a);
     let mut b = zone("b", None, 1, &[0.0]);
-    b.land = Land { area: 50.0, area_sd: 0.3, price: 10.0, deduction: 0.5 };
-    b.fees = Fees { base: 200.0, growth: 0.1 };
+    b.land = Land {
+        area: 50.0,
+        area_sd: 0.3,
+        price: 10.0,
+        deduction: 0.5,
+    };
+    b.fees = Fees {
+        base: 200.0,
+        growth: 0.1,
+    };
     b.base_grant = 100.0;
     s.zones.push(b);
     let s = finish(s);
@@ -642,10 +738,22 @@ fn land_and_fees_split_between_zone_and_parent_and_the_parent_pays_the_grant() {
     close_all(&zcol(&l, 0, |y| y.retained), &[2303.4, 1344.05]);
     // county: 369.6 + 525 - 300 = 594.6; 123.2 + 551.25 - 300 = 374.45
     let c = &l.counties[0];
-    close_all(&c.iter().map(|g| g.land_net).collect::<Vec<_>>(), &[369.6, 123.2]);
-    close_all(&c.iter().map(|g| g.fees).collect::<Vec<_>>(), &[525.0, 551.25]);
-    close_all(&c.iter().map(|g| g.base_grants).collect::<Vec<_>>(), &[300.0, 300.0]);
-    close_all(&c.iter().map(|g| g.retained).collect::<Vec<_>>(), &[594.6, 374.45]);
+    close_all(
+        &c.iter().map(|g| g.land_net).collect::<Vec<_>>(),
+        &[369.6, 123.2],
+    );
+    close_all(
+        &c.iter().map(|g| g.fees).collect::<Vec<_>>(),
+        &[525.0, 551.25],
+    );
+    close_all(
+        &c.iter().map(|g| g.base_grants).collect::<Vec<_>>(),
+        &[300.0, 300.0],
+    );
+    close_all(
+        &c.iter().map(|g| g.retained).collect::<Vec<_>>(),
+        &[594.6, 374.45],
+    );
 
     // b (city-managed) 2025: gross 50*1*10*1.1 = 550, net 275 → zone 0.4*275 = 110, city 165;
     //   2026: gross 50*2*10*0.88 = 880, net 440 → 176 / 264
@@ -656,9 +764,18 @@ fn land_and_fees_split_between_zone_and_parent_and_the_parent_pays_the_grant() {
     // b inflow: 110+55+100 = 265; 176+60.5+100 = 336.5
     close_all(&zcol(&l, 1, |y| y.inflow), &[265.0, 336.5]);
     // city: 165 + 165 - 100 = 230; 264 + 181.5 - 100 = 345.5
-    close_all(&l.city.iter().map(|g| g.land_net).collect::<Vec<_>>(), &[165.0, 264.0]);
-    close_all(&l.city.iter().map(|g| g.fees).collect::<Vec<_>>(), &[165.0, 181.5]);
-    close_all(&l.city.iter().map(|g| g.retained).collect::<Vec<_>>(), &[230.0, 345.5]);
+    close_all(
+        &l.city.iter().map(|g| g.land_net).collect::<Vec<_>>(),
+        &[165.0, 264.0],
+    );
+    close_all(
+        &l.city.iter().map(|g| g.fees).collect::<Vec<_>>(),
+        &[165.0, 181.5],
+    );
+    close_all(
+        &l.city.iter().map(|g| g.retained).collect::<Vec<_>>(),
+        &[230.0, 345.5],
+    );
 
     // Identity 2025: 230 + 594.6 + 2303.4 + 265 = 3393 = land 1848+275 + fees 1050+220
     let (lhs, rhs, _) = identity_sides(&l, 0);
@@ -677,7 +794,12 @@ fn budget_spending_incentives_debt_reserve_and_gap() {
     s.policies.push(policy("p"));
     let mut z = zone("z", Some(0), 0, &[0.0]);
     // Land gross = 100 * a_t * 10 * 1 = 1000*a_t, no deduction, all to the zone.
-    z.land = Land { area: 100.0, area_sd: 0.0, price: 10.0, deduction: 0.0 };
+    z.land = Land {
+        area: 100.0,
+        area_sd: 0.0,
+        price: 10.0,
+        deduction: 0.0,
+    };
     z.spending = Spending {
         staff: 10.0,
         salary: 12.0,
@@ -690,11 +812,25 @@ fn budget_spending_incentives_debt_reserve_and_gap() {
     };
     z.incentive.rate = 0.01;
     z.incentive.stages = vec![
-        IncentiveStage { offset: 0, weight: 0.5 },
-        IncentiveStage { offset: 1, weight: 0.3 },
-        IncentiveStage { offset: 3, weight: 0.2 },
+        IncentiveStage {
+            offset: 0,
+            weight: 0.5,
+        },
+        IncentiveStage {
+            offset: 1,
+            weight: 0.3,
+        },
+        IncentiveStage {
+            offset: 3,
+            weight: 0.2,
+        },
     ];
-    z.debt = Debt { balance: 2000.0, amortization: 0.1, limit: 2300.0, warning_ratio: 1.2 };
+    z.debt = Debt {
+        balance: 2000.0,
+        amortization: 0.1,
+        limit: 2300.0,
+        warning_ratio: 1.2,
+    };
     z.reserve = 50.0;
     s.zones.push(z);
     s.sectors.push(sector("s", 0.0, 1, &[1.0]));
@@ -717,9 +853,15 @@ fn budget_spending_incentives_debt_reserve_and_gap() {
     // inflow = 1000*a: 1300, 200, 1, 2000
     close_all(&zcol(&l, 0, |y| y.inflow), &[1300.0, 200.0, 1.0, 2000.0]);
     // personnel = 10*(12 + 3*4)*1.05^(t-2024) = 240*1.05^n: 252, 264.6, 277.83, 291.7215
-    close_all(&zcol(&l, 0, |y| y.personnel), &[252.0, 264.6, 277.83, 291.7215]);
+    close_all(
+        &zcol(&l, 0, |y| y.personnel),
+        &[252.0, 264.6, 277.83, 291.7215],
+    );
     // operating = 100*1.05^n: 105, 110.25, 115.7625, 121.550625
-    close_all(&zcol(&l, 0, |y| y.operating), &[105.0, 110.25, 115.7625, 121.550625]);
+    close_all(
+        &zcol(&l, 0, |y| y.operating),
+        &[105.0, 110.25, 115.7625, 121.550625],
+    );
     close_all(&zcol(&l, 0, |y| y.capex), &[500.0, 0.0, 50.0, 0.0]);
     // incentives: 2025 p0 offset 1: 0.01*10000*0.3 = 30; 2026 p1 offset 0: 0.01*20000*0.5 = 100;
     // 2027 p0 offset 3: 0.01*10000*0.2 = 20 + p1 offset 1: 0.01*20000*0.3 = 60 → 80;
@@ -792,13 +934,24 @@ fn debt_above_its_limit_borrows_nothing_and_no_debt_table_means_every_deficit_is
     s.policies.push(p);
     // z0: debt 1000 above limit 500, amortization 0.1, rate 0; spending 100, fees 30.
     let mut z0 = zone("z0", Some(0), 0, &[0.0]);
-    z0.fees = Fees { base: 30.0, growth: 0.0 };
+    z0.fees = Fees {
+        base: 30.0,
+        growth: 0.0,
+    };
     z0.spending.operating = 100.0;
-    z0.debt = Debt { balance: 1000.0, amortization: 0.1, limit: 500.0, warning_ratio: 1.2 };
+    z0.debt = Debt {
+        balance: 1000.0,
+        amortization: 0.1,
+        limit: 500.0,
+        warning_ratio: 1.2,
+    };
     s.zones.push(z0);
     // z1: no debt table (balance 0, limit 0).
     let mut z1 = zone("z1", Some(0), 0, &[0.0]);
-    z1.fees = Fees { base: 30.0, growth: 0.0 };
+    z1.fees = Fees {
+        base: 30.0,
+        growth: 0.0,
+    };
     z1.spending.operating = 100.0;
     s.zones.push(z1);
     let s = finish(s);
@@ -828,7 +981,11 @@ fn debt_above_its_limit_borrows_nothing_and_no_debt_table_means_every_deficit_is
 fn retained_funds_and_the_identity_in_a_combined_scenario() {
     // Two counties and a city-managed zone; lag 2 with province returns and zone_bears;
     // bands; a chain; land, fees and grants.
-    let mut s = scenario(2027, vec![tax("vat", 0.5, 0.1), tax("cit", 0.6, 0.15)], &["c1", "c2"]);
+    let mut s = scenario(
+        2027,
+        vec![tax("vat", 0.5, 0.1), tax("cit", 0.6, 0.15)],
+        &["c1", "c2"],
+    );
     let mut p0 = transfer(2);
     p0.shortfall = Shortfall::ZoneBears;
     p0.base_shares = shares(0.2, 0.5, 0.3);
@@ -839,7 +996,16 @@ fn retained_funds_and_the_identity_in_a_combined_scenario() {
     p0.after = Some(1);
     s.policies.push(p0);
     let mut p1 = policy("after");
-    p1.bands = vec![Band { up_to: Some(0.05), zone: 0.3 }, Band { up_to: None, zone: 0.8 }];
+    p1.bands = vec![
+        Band {
+            up_to: Some(0.05),
+            zone: 0.3,
+        },
+        Band {
+            up_to: None,
+            zone: 0.8,
+        },
+    ];
     p1.delivery = Delivery::Transfer { lag: 1 };
     p1.base_reset_years = 2;
     s.policies.push(p1);
@@ -850,15 +1016,26 @@ fn retained_funds_and_the_identity_in_a_combined_scenario() {
     p2.province_return = 1.0;
     s.policies.push(p2);
     let mut a = zone("a", Some(0), 0, &[1000.0, 400.0]);
-    a.land = Land { area: 10.0, area_sd: 0.2, price: 30.0, deduction: 0.25 };
-    a.fees = Fees { base: 50.0, growth: 0.03 };
+    a.land = Land {
+        area: 10.0,
+        area_sd: 0.2,
+        price: 30.0,
+        deduction: 0.25,
+    };
+    a.fees = Fees {
+        base: 50.0,
+        growth: 0.03,
+    };
     a.base_grant = 20.0;
     s.zones.push(a);
     let mut b = zone("b", Some(1), 1, &[300.0, 100.0]);
     b.base_grant = 5.0;
     s.zones.push(b);
     let mut c = zone("c", None, 2, &[800.0, 0.0]);
-    c.fees = Fees { base: 10.0, growth: 0.0 };
+    c.fees = Fees {
+        base: 10.0,
+        growth: 0.0,
+    };
     s.zones.push(c);
     s.sectors.push(sector("s", 0.08, 2, &[0.5, 0.5]));
     s.projects.push(project("pc", 2, 0, 4_000.0, 2025, 0));
@@ -878,7 +1055,10 @@ fn retained_funds_and_the_identity_in_a_combined_scenario() {
     close_all(&zcol(&l, 2, |y| y.collected), &[960.0, 1200.0, 1288.0]);
     // c's provincial return (share 1.0): 0.1*(vat - 800) + 0.15*(cit - 0):
     //   2025: 0.1*80 + 0.15*80 = 20; 2026: 0.1*240 + 0.15*160 = 48; 2027: 0.1*328 + 24 = 56.8
-    close_all(&zcol(&l, 2, |y| y.province_return_accrued), &[20.0, 48.0, 56.8]);
+    close_all(
+        &zcol(&l, 2, |y| y.province_return_accrued),
+        &[20.0, 48.0, 56.8],
+    );
     // c is city-managed: Pe = 0.4*800*(1, 1.1, 1.21) = 320, 352, 387.2 by 0.9/0/0.1;
     //   Pn = 0.4*80 + 0.25*80 = 52; 104; 104 by 0.5/0/0.5.
     //   city: 288 + 26 = 314; 316.8 + 52 = 368.8; 348.48 + 52 = 400.48; county 0.
@@ -912,12 +1092,21 @@ fn retained_funds_and_the_identity_in_a_combined_scenario() {
     close_all(&zcol(&l, 0, |y| y.received), &[150.0, 150.0, 180.6]);
     close_all(&zcol(&l, 0, |y| y.receivable), &[330.6, 180.6, 18.9125]);
     // Province return accrues only under p0 (2025): 0.4*(0.1*90 + 0.15*60) = 7.2, lag 2 → 2027
-    close_all(&zcol(&l, 0, |y| y.province_return_accrued), &[7.2, 0.0, 0.0]);
+    close_all(
+        &zcol(&l, 0, |y| y.province_return_accrued),
+        &[7.2, 0.0, 0.0],
+    );
     close_all(&zcol(&l, 0, |y| y.province_return), &[0.0, 0.0, 7.2]);
-    close_all(&zcol(&l, 0, |y| y.province_return_receivable), &[7.2, 7.2, 0.0]);
+    close_all(
+        &zcol(&l, 0, |y| y.province_return_receivable),
+        &[7.2, 7.2, 0.0],
+    );
     // Land: 10*1*30*(1.05; 1.1025; 0.99225) = 315, 330.75, 297.675; net ×0.75 = 236.25,
     //   248.0625, 223.25625; to zone 0.7, 1, 1: 165.375, 248.0625, 223.25625
-    close_all(&zcol(&l, 0, |y| y.land_to_zone), &[165.375, 248.0625, 223.25625]);
+    close_all(
+        &zcol(&l, 0, |y| y.land_to_zone),
+        &[165.375, 248.0625, 223.25625],
+    );
     // Fees 50*1.03^n = 51.5, 53.045, 54.63635; to zone 0.5, 0, 0: 25.75, 0, 0
     close_all(&zcol(&l, 0, |y| y.fees_to_zone), &[25.75, 0.0, 0.0]);
     // Inflow: 150 + 165.375 + 25.75 + 20 = 361.125; 150 + 248.0625 + 20 = 418.0625;
@@ -926,7 +1115,10 @@ fn retained_funds_and_the_identity_in_a_combined_scenario() {
     // County c1 2025: to_county 0.5*500 + 0.2*51 = 260.2, land 70.875, fees 25.75, grant -20
     //   → 336.825. Payable: 330.6, 180.6, 18.9125
     close!(l.counties[0][0].retained, 336.825);
-    close_all(&l.counties[0].iter().map(|c| c.payable).collect::<Vec<_>>(), &[330.6, 180.6, 18.9125]);
+    close_all(
+        &l.counties[0].iter().map(|c| c.payable).collect::<Vec<_>>(),
+        &[330.6, 180.6, 18.9125],
+    );
 
     // Zone b (county c2, p1 throughout): P[2024] = 120 + 25 = 145; E_vat 360, 360, 324,
     //   E_cit 120, 120, 108 → P = 174, 174, 156.6. Base 145, 145, P[2026] = 174.
@@ -938,6 +1130,12 @@ fn retained_funds_and_the_identity_in_a_combined_scenario() {
     // lag 1, accrual 2024 = 0*145 = 0: received 0, 19.575, 19.575; inflow + grant 5
     close_all(&zcol(&l, 1, |y| y.inflow), &[5.0, 24.575, 24.575]);
     // County c2: to_county - grant 5 = 101.2125, 101.2125, 104.62; payable 19.575, 19.575, 0
-    close_all(&l.counties[1].iter().map(|c| c.retained).collect::<Vec<_>>(), &[101.2125, 101.2125, 104.62]);
-    close_all(&l.counties[1].iter().map(|c| c.payable).collect::<Vec<_>>(), &[19.575, 19.575, 0.0]);
+    close_all(
+        &l.counties[1].iter().map(|c| c.retained).collect::<Vec<_>>(),
+        &[101.2125, 101.2125, 104.62],
+    );
+    close_all(
+        &l.counties[1].iter().map(|c| c.payable).collect::<Vec<_>>(),
+        &[19.575, 19.575, 0.0],
+    );
 }

@@ -27,6 +27,8 @@ const MAX_TAXES: usize = 2;
 const MAX_PROJECTS: usize = 5;
 
 type Triple = (f64, f64, f64);
+/// (staff, salary, perf_pay, perf_multiplier, wage_growth, operating, capex by year)
+type SpendingGen = (f64, f64, f64, f64, f64, f64, Vec<(Year, f64)>);
 
 #[derive(Debug, Clone)]
 struct PolicyGen {
@@ -83,7 +85,7 @@ struct ZoneGen {
     base_grant: f64,
     fees: (f64, f64),
     land: (f64, f64, f64),
-    spending: (f64, f64, f64, f64, f64, f64, Vec<(Year, f64)>),
+    spending: SpendingGen,
     incentive: (f64, Vec<(u32, f64)>),
     debt: (f64, f64, f64, f64),
     policy: PolicyGen,
@@ -113,7 +115,18 @@ fn zone_gen() -> impl Strategy<Value = ZoneGen> {
         proptest::option::of((policy_gen(), 0i32..=5)),
     )
         .prop_map(
-            |(parent, base_revenue, base_grant, fees, land, spending, incentive, debt, policy, successor)| {
+            |(
+                parent,
+                base_revenue,
+                base_grant,
+                fees,
+                land,
+                spending,
+                incentive,
+                debt,
+                policy,
+                successor,
+            )| {
                 ZoneGen {
                     parent,
                     base_revenue,
@@ -162,14 +175,16 @@ fn scenario_gen() -> impl Strategy<Value = ScenarioGen> {
             0..=MAX_PROJECTS,
         ),
     )
-        .prop_map(|(horizon, taxes, counties, zones, sectors, projects)| ScenarioGen {
-            horizon,
-            taxes,
-            counties,
-            zones,
-            sectors,
-            projects,
-        })
+        .prop_map(
+            |(horizon, taxes, counties, zones, sectors, projects)| ScenarioGen {
+                horizon,
+                taxes,
+                counties,
+                zones,
+                sectors,
+                projects,
+            },
+        )
 }
 
 #[derive(Debug, Clone)]
@@ -185,23 +200,26 @@ struct WorldGen {
 
 fn world_gen() -> impl Strategy<Value = WorldGen> {
     (
-        pvec(-0.3..0.3f64, MAX_ZONES * MAX_YEARS),
+        pvec(-0.6..0.3f64, MAX_ZONES * MAX_YEARS),
         pvec(-0.1..0.1f64, MAX_ZONES * MAX_TAXES * MAX_YEARS),
         pvec(0.0..3.0f64, MAX_ZONES * MAX_YEARS),
         pvec(0.0..0.1f64, MAX_YEARS),
         pvec(-0.2..0.2f64, MAX_YEARS),
-        pvec((proptest::bool::weighted(0.7), 0u32..=2, 0.2..3.0f64), MAX_PROJECTS),
+        pvec(
+            (proptest::bool::weighted(0.7), 0u32..=2, 0.2..3.0f64),
+            MAX_PROJECTS,
+        ),
     )
-        .prop_map(|(growth, noise, land_area, interest_rate, land_price_growth, projects)| {
-            WorldGen {
+        .prop_map(
+            |(growth, noise, land_area, interest_rate, land_price_growth, projects)| WorldGen {
                 growth,
                 noise,
                 land_area,
                 interest_rate,
                 land_price_growth,
                 projects,
-            }
-        })
+            },
+        )
 }
 
 /// Shares summing to 1 from three non-negative weights; `county = false` forces the
@@ -210,7 +228,11 @@ fn norm((city, county, zone): Triple, has_county: bool) -> Shares {
     let county = if has_county { county } else { 0.0 };
     let sum = city + county + zone;
     if sum < 1e-6 {
-        return Shares { city: 1.0, county: 0.0, zone: 0.0 };
+        return Shares {
+            city: 1.0,
+            county: 0.0,
+            zone: 0.0,
+        };
     }
     Shares {
         city: city / sum,
@@ -243,10 +265,18 @@ fn make_policy(id: &str, g: &PolicyGen, has_county: bool) -> Policy {
             .collect();
         // The non-zone part of a band needs a city : county ratio.
         if p.increment_shares.city + p.increment_shares.county == 0.0 {
-            p.increment_shares = Shares { city: 0.5, county: 0.0, zone: 0.5 };
+            p.increment_shares = Shares {
+                city: 0.5,
+                county: 0.0,
+                zone: 0.5,
+            };
         }
     }
-    p.shortfall = if g.zone_bears { Shortfall::ZoneBears } else { Shortfall::Shared };
+    p.shortfall = if g.zone_bears {
+        Shortfall::ZoneBears
+    } else {
+        Shortfall::Shared
+    };
     p.delivery = if g.treasury {
         Delivery::Treasury
     } else {
@@ -279,14 +309,18 @@ fn make_scenario(g: &ScenarioGen) -> Scenario {
             p.end_year = Some(2024 + offset);
             p.after = Some(first + 1);
             s.policies.push(p);
-            s.policies.push(make_policy(&format!("z{zi}b"), succ, county.is_some()));
+            s.policies
+                .push(make_policy(&format!("z{zi}b"), succ, county.is_some()));
         } else {
             s.policies.push(p);
         }
         let revenue = [zg.base_revenue.0, zg.base_revenue.1];
         let mut z = zone(&format!("z{zi}"), county, first, &revenue[..n_taxes]);
         z.base_grant = zg.base_grant;
-        z.fees = Fees { base: zg.fees.0, growth: zg.fees.1 };
+        z.fees = Fees {
+            base: zg.fees.0,
+            growth: zg.fees.1,
+        };
         z.land = Land {
             area: zg.land.0,
             area_sd: 0.2,
@@ -311,13 +345,23 @@ fn make_scenario(g: &ScenarioGen) -> Scenario {
             .map(|&(offset, weight)| IncentiveStage { offset, weight })
             .collect();
         let (balance, amortization, limit, reserve) = zg.debt;
-        z.debt = Debt { balance, amortization, limit, warning_ratio: 1.2 };
+        z.debt = Debt {
+            balance,
+            amortization,
+            limit,
+            warning_ratio: 1.2,
+        };
         z.reserve = reserve;
         s.zones.push(z);
     }
     for (i, &(intensity, ramp, vat)) in g.sectors.iter().enumerate() {
-        let mix = if n_taxes == 1 { vec![1.0] } else { vec![vat, 1.0 - vat] };
-        s.sectors.push(sector(&format!("s{i}"), intensity, ramp, &mix));
+        let mix = if n_taxes == 1 {
+            vec![1.0]
+        } else {
+            vec![vat, 1.0 - vat]
+        };
+        s.sectors
+            .push(sector(&format!("s{i}"), intensity, ramp, &mix));
     }
     for (i, &(z, sec, investment, signed, build, own)) in g.projects.iter().enumerate() {
         let signed = signed.min(g.horizon);
@@ -372,7 +416,11 @@ fn budget_violation(l: &PathLedger) -> Option<String> {
             if (y.balance - (y.inflow - y.outflow)).abs() > scale {
                 return bad("balance != inflow - outflow");
             }
-            if y.funding_gap < 0.0 || y.borrowing < 0.0 || y.reserve_draw < 0.0 || y.reserve < -scale {
+            if y.funding_gap < 0.0
+                || y.borrowing < 0.0
+                || y.reserve_draw < 0.0
+                || y.reserve < -scale
+            {
                 return bad("negative gap, borrowing, draw or reserve");
             }
             if y.balance < 0.0 {
@@ -415,9 +463,6 @@ proptest! {
         ledger.evaluate(&make_world(&s, &other), &mut out);
         ledger.evaluate(&w, &mut out);
 
-        out.zones[0][0].to_city += 1e-6 * out.zones[0][0].local_pool.abs().max(1.0);
-        out.city[1].retained += 1e-5 * (out.central[1].take.abs() + 1.0);
-        if let Some(v) = identity_violation(&out, 1e-7) { prop_assert!(false, "ID {}", v); }
         if let Some(v) = pool_split_violation(&out, 1e-9) {
             prop_assert!(false, "city + county + zone != pool: {}", v);
         }

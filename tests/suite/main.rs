@@ -1,6 +1,8 @@
 //! The integration tests, one binary (`cargo test --test suite`), one module per area.
 
-mod validation;
+mod cli;
 mod common;
+mod engine;
 mod ledger_hand;
 mod ledger_props;
+mod validation;

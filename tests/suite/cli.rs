@@ -1,0 +1,204 @@
+//! The command line as an analyst uses it: exit codes, messages, files.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use predicates::str::contains;
+
+fn fencheng() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_fencheng"))
+}
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn demo_dir() -> PathBuf {
+    root().join("scenarios/demo")
+}
+
+#[test]
+fn run_writes_the_three_files_and_a_summary() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("r");
+    fencheng()
+        .args(["run", "--paths", "500", "--out"])
+        .arg(&out)
+        .assert()
+        .success()
+        .stdout(contains("500 paths"))
+        .stdout(contains("newmat"))
+        .stdout(contains("worst P(debt ratio > line)"));
+    for f in ["summary.csv", "risk.csv", "run.json"] {
+        assert!(out.join(f).is_file(), "{f} missing");
+    }
+    let summary = fs::read_to_string(out.join("summary.csv")).unwrap();
+    assert!(
+        summary.starts_with("scenario,year,entity,metric,mean,sd,p5,p10,p25,p50,p75,p90,p95\n")
+    );
+    let risk = fs::read_to_string(out.join("risk.csv")).unwrap();
+    assert!(risk.starts_with(
+        "scenario,zone,year,p_debt_ratio_over_warning,p_funding_gap,expected_funding_gap,\
+         p_tier_green,p_tier_yellow,p_tier_orange,p_tier_red\n"
+    ));
+    let info: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(out.join("run.json")).unwrap()).unwrap();
+    assert_eq!(info["paths"], 500);
+    assert_eq!(info["seed"], 20240101);
+    assert_eq!(info["inputs_sha256"].as_str().unwrap().len(), 64);
+    // No temporary file is left behind.
+    assert_eq!(fs::read_dir(&out).unwrap().count(), 3);
+}
+
+#[test]
+fn the_built_in_demo_and_its_directory_give_the_same_results() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    fencheng()
+        .args(["run", "--paths", "300", "--out"])
+        .arg(&a)
+        .assert()
+        .success();
+    fencheng()
+        .arg("run")
+        .arg(demo_dir())
+        .args(["--paths", "300", "--out"])
+        .arg(&b)
+        .assert()
+        .success();
+    assert_eq!(
+        fs::read(a.join("summary.csv")).unwrap(),
+        fs::read(b.join("summary.csv")).unwrap()
+    );
+}
+
+#[test]
+fn thread_count_does_not_change_a_byte() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = |threads: &str| {
+        let out = tmp.path().join(format!("t{threads}"));
+        fencheng()
+            .args([
+                "run",
+                "--paths",
+                "2500",
+                "--seed",
+                "7",
+                "--threads",
+                threads,
+                "--out",
+            ])
+            .arg(&out)
+            .assert()
+            .success();
+        (
+            fs::read(out.join("summary.csv")).unwrap(),
+            fs::read(out.join("risk.csv")).unwrap(),
+        )
+    };
+    assert!(
+        run("1") == run("2"),
+        "outputs differ between --threads 1 and 2"
+    );
+}
+
+#[test]
+fn a_run_never_overwrites_another_silently() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("r");
+    fencheng()
+        .args(["run", "--paths", "100", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let before = fs::read(out.join("summary.csv")).unwrap();
+    fencheng()
+        .args(["run", "--paths", "100", "--seed", "3", "--out"])
+        .arg(&out)
+        .assert()
+        .code(1)
+        .stderr(contains("already holds the results of another run"))
+        .stderr(contains("--force"));
+    assert_eq!(fs::read(out.join("summary.csv")).unwrap(), before);
+    fencheng()
+        .args(["run", "--paths", "100", "--seed", "3", "--force", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    assert_ne!(fs::read(out.join("summary.csv")).unwrap(), before);
+}
+
+#[test]
+fn default_output_directories_are_numbered() {
+    let tmp = tempfile::tempdir().unwrap();
+    for _ in 0..2 {
+        fencheng()
+            .current_dir(tmp.path())
+            .args(["run", "--paths", "50"])
+            .assert()
+            .success();
+    }
+    assert!(tmp.path().join("output/demo-1/summary.csv").is_file());
+    assert!(tmp.path().join("output/demo-2/summary.csv").is_file());
+}
+
+#[test]
+fn an_invalid_scenario_exits_3_names_the_problem_and_writes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scenario = tmp.path().join("bad");
+    fs::create_dir(&scenario).unwrap();
+    let model = fs::read_to_string(demo_dir().join("model.toml")).unwrap();
+    // Break one share group.
+    let broken = model.replacen("increment_shares", "increment_shares_typo", 1);
+    assert_ne!(broken, model);
+    fs::write(scenario.join("model.toml"), broken).unwrap();
+    fs::copy(
+        demo_dir().join("projects.csv"),
+        scenario.join("projects.csv"),
+    )
+    .unwrap();
+    let out = tmp.path().join("out");
+    fencheng()
+        .arg("run")
+        .arg(&scenario)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .code(3)
+        .stderr(contains("model.toml"))
+        .stderr(contains("increment_shares_typo"));
+    assert!(!out.exists(), "nothing is written for an invalid scenario");
+}
+
+#[test]
+fn a_missing_scenario_directory_is_reported() {
+    fencheng()
+        .args(["run", "/nonexistent/scenario"])
+        .assert()
+        .code(3)
+        .stderr(contains("/nonexistent/scenario/model.toml"));
+}
+
+#[test]
+fn validate_describes_a_valid_scenario() {
+    fencheng()
+        .arg("validate")
+        .arg(demo_dir())
+        .assert()
+        .success()
+        .stdout(contains("valid"))
+        .stdout(contains("zones (4)"))
+        .stdout(contains("city-managed"))
+        .stdout(contains("projects: 61"));
+}
+
+#[test]
+fn bad_arguments_exit_2() {
+    fencheng().args(["run", "--paths", "0"]).assert().code(2);
+    fencheng()
+        .args(["run", "--threads", "many"])
+        .assert()
+        .code(2);
+    fencheng().arg("nonsense").assert().code(2);
+}

@@ -1,0 +1,223 @@
+//! The engine end to end: thread-count independence, the one-world scenario, a
+//! statistical check of project landing, and the §4.8 identity on sampled worlds.
+
+use std::path::Path;
+
+use approx::assert_relative_eq;
+
+use fencheng::engine::layout::Layout;
+use fencheng::engine::{simulate, simulate_variants};
+use fencheng::export::tables::{risk_csv, summary_csv};
+use fencheng::ledger::{Ledger, PathLedger};
+use fencheng::scenario::{Scenario, load_dir};
+use fencheng::stats::PERCENTILES;
+use fencheng::world::{World, WorldSampler, path_rng};
+
+fn demo() -> Scenario {
+    load_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/demo")).expect("demo is valid")
+}
+
+fn pool(threads: usize) -> rayon::ThreadPool {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .unwrap()
+}
+
+/// Every sd 0, every p_land 1, every delay certain at 0: one world.
+fn one_world(mut s: Scenario) -> Scenario {
+    for t in &mut s.taxes {
+        t.noise_sd = 0.0;
+    }
+    s.economy.interest_rate.sd = 0.0;
+    s.economy.land_price_growth.sd = 0.0;
+    for z in &mut s.zones {
+        z.growth.sd = 0.0;
+        z.land.area_sd = 0.0;
+    }
+    for sec in &mut s.sectors {
+        sec.intensity_sd = 0.0;
+    }
+    for p in &mut s.projects {
+        p.p_land = 1.0;
+        p.delay_probs = vec![1.0];
+    }
+    s
+}
+
+#[test]
+fn results_are_byte_identical_for_one_and_two_threads() {
+    let s = demo();
+    let run = |threads| {
+        pool(threads).install(|| {
+            let summary = simulate(&s, 3000, 11, &|_| {});
+            (
+                summary_csv(&[&summary]).unwrap(),
+                risk_csv(&[&summary]).unwrap(),
+            )
+        })
+    };
+    let (one, two) = (run(1), run(2));
+    assert!(
+        one.0 == two.0,
+        "summary.csv differs between 1 and 2 threads"
+    );
+    assert!(one.1 == two.1, "risk.csv differs between 1 and 2 threads");
+}
+
+#[test]
+fn a_one_world_scenario_reports_the_deterministic_ledger_exactly() {
+    let s = one_world(demo());
+    let summary = simulate(&s, 300, 5, &|_| {});
+
+    // The ledger on the central world, by hand.
+    let mut ledger = Ledger::new(&s);
+    let mut out = PathLedger::new(&s);
+    ledger.evaluate(&World::central(&s), &mut out);
+    let mut row = Vec::new();
+    Layout::record(&out, &mut row);
+
+    assert_eq!(summary.rows.len(), row.len());
+    for (r, &expected) in summary.rows.iter().zip(&row) {
+        let what = format!("{} {} {}", r.entity, r.metric, r.year);
+        assert_eq!(r.mean, expected, "{what}: mean");
+        assert_eq!(r.sd, 0.0, "{what}: sd");
+        for (q, p) in r.percentiles.iter().zip(PERCENTILES) {
+            assert_eq!(*q, expected, "{what}: p{}", p * 100.0);
+        }
+    }
+    for r in &summary.risk {
+        assert!(r.p_debt_ratio_over_warning == 0.0 || r.p_debt_ratio_over_warning == 1.0);
+        assert_eq!(r.p_tiers.iter().sum::<f64>(), 1.0);
+    }
+}
+
+#[test]
+fn a_coin_flip_project_brings_half_its_tax_on_average() {
+    // One project, p_land 0.5, no delay, no intensity noise: its tax in a year is either 0
+    // or the deterministic amount D, so the mean is D/2 with sd D/2.
+    let mut s = one_world(demo());
+    s.projects.truncate(1);
+    s.projects[0].p_land = 0.5;
+    let zone = s.zones[s.projects[0].zone].id.clone();
+    let year = s.horizon;
+
+    let mut certain = s.clone();
+    certain.projects[0].p_land = 1.0;
+    let d = simulate(&certain, 10, 1, &|_| {})
+        .get(&zone, "new_project_tax", year)
+        .unwrap()
+        .mean;
+    assert!(d > 0.0, "the project must produce by {year}");
+
+    let paths = 4000;
+    let summary = simulate(&s, paths, 2024, &|_| {});
+    let row = summary.get(&zone, "new_project_tax", year).unwrap();
+    let standard_error = (d / 2.0) / (paths as f64).sqrt();
+    assert!(
+        (row.mean - d / 2.0).abs() < 4.0 * standard_error,
+        "mean {} vs {} ± 4·{standard_error}",
+        row.mean,
+        d / 2.0
+    );
+    assert_relative_eq!(row.sd, d / 2.0, max_relative = 0.05);
+    assert_eq!(row.percentiles[0], 0.0);
+    assert_eq!(row.percentiles[6], d);
+}
+
+/// Σ retained + Σ Δpayables = Σ (collected + land_net + fees), DOMAIN.md §4.8.
+fn identity_gap(s: &Scenario, out: &PathLedger) -> (f64, f64) {
+    let mut worst: f64 = 0.0;
+    let mut scale: f64 = 1.0;
+    let mut previous_payables = out.opening_payables;
+    for ti in 0..s.projected_years() {
+        let zones = out.zones.iter().map(|z| &z[ti]);
+        let sources: f64 = zones
+            .clone()
+            .map(|y| y.collected + y.land_net + y.fees)
+            .sum();
+        let retained: f64 = out.central[ti].retained
+            + out.province[ti].retained
+            + out.city[ti].retained
+            + out.counties.iter().map(|c| c[ti].retained).sum::<f64>()
+            + zones.map(|y| y.retained).sum::<f64>();
+        let payables = out.province[ti].payable
+            + out.city[ti].payable
+            + out.counties.iter().map(|c| c[ti].payable).sum::<f64>();
+        worst = worst.max((retained + payables - previous_payables - sources).abs());
+        scale = scale.max(sources.abs());
+        previous_payables = payables;
+    }
+    (worst, scale)
+}
+
+#[test]
+fn the_identity_of_retained_funds_holds_on_sampled_worlds() {
+    let s = demo();
+    let sampler = WorldSampler::new(&s);
+    let mut world = sampler.blank();
+    let mut ledger = Ledger::new(&s);
+    let mut out = PathLedger::new(&s);
+    for path in 0..500 {
+        sampler.sample_into(&mut path_rng(99, path), &mut world);
+        ledger.evaluate(&world, &mut out);
+        let (gap, scale) = identity_gap(&s, &out);
+        assert!(gap <= 1e-9 * scale, "path {path}: off by {gap}");
+        for zone in &out.zones {
+            for y in zone {
+                let parts = y.to_city + y.to_county + y.allocation;
+                assert!((parts - y.local_pool).abs() <= 1e-9 * y.local_pool.abs().max(1.0));
+            }
+        }
+    }
+}
+
+#[test]
+fn the_identity_holds_for_the_summary_means() {
+    // The identity is linear, so it holds for means too.
+    let s = demo();
+    let summary = simulate(&s, 2000, 3, &|_| {});
+    let mean = |entity: &str, metric: &str, year| {
+        summary.get(entity, metric, year).map_or(0.0, |r| r.mean)
+    };
+    let zones: Vec<&str> = s.zones.iter().map(|z| z.id.as_str()).collect();
+    let parents: Vec<&str> = std::iter::once("city")
+        .chain(s.counties.iter().map(|c| c.id.as_str()))
+        .collect();
+    let payables = |year| -> f64 {
+        parents
+            .iter()
+            .map(|p| mean(p, "payable", year))
+            .sum::<f64>()
+            + mean("province", "payable", year)
+    };
+    for year in (s.base_year + 2)..=s.horizon {
+        let sources: f64 = zones
+            .iter()
+            .map(|z| mean(z, "collected", year) + mean(z, "land_net", year) + mean(z, "fees", year))
+            .sum();
+        let retained: f64 = ["central", "province"]
+            .iter()
+            .chain(&parents)
+            .chain(&zones)
+            .map(|e| mean(e, "retained", year))
+            .sum();
+        let change = payables(year) - payables(year - 1);
+        assert_relative_eq!(retained + change, sources, max_relative = 1e-9);
+    }
+}
+
+#[test]
+fn policy_variants_share_the_same_worlds() {
+    // A variant that changes only a sharing ratio sees the same collected tax, path by path.
+    let base = demo();
+    let mut variant = base.clone();
+    variant.policies[0].land_return = 0.3;
+    let summaries = simulate_variants(&[&base, &variant], 2000, 8, &|_| {});
+    for (a, b) in summaries[0].rows.iter().zip(&summaries[1].rows) {
+        if a.metric == "collected" || a.metric == "new_project_tax" {
+            assert_eq!(a, b);
+        }
+    }
+    assert_ne!(summaries[0].rows, summaries[1].rows);
+}
