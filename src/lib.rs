@@ -5,6 +5,7 @@
 //! (sampled per path) → [`ledger`] (pure, per path and policy) → [`engine`]
 //! (parallel chunks, mergeable accumulators) → [`summary`] → [`export`].
 
+pub mod batch;
 pub mod cli;
 pub mod engine;
 pub mod export;

@@ -59,3 +59,40 @@ impl Summary {
         self.risk.iter().find(|r| r.year == year && r.zone == zone)
     }
 }
+
+/// A total over the horizon for one variant (sum over projected years and over the
+/// entities of a group), distributed over paths.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HeadlineRow {
+    pub metric: String,
+    pub mean: f64,
+    pub p5: f64,
+    pub p50: f64,
+    pub p95: f64,
+}
+
+/// The paired difference variant − baseline of one series, over the shared worlds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CompareRow {
+    pub year: Year,
+    pub entity: String,
+    pub metric: String,
+    pub mean: f64,
+    pub p5: f64,
+    pub p50: f64,
+    pub p95: f64,
+    /// Zones: P(debt ratio > warning) of the variant minus the baseline's.
+    pub delta_p_debt_ratio_over_warning: Option<f64>,
+}
+
+/// Everything a run of several variants on the same worlds produces.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outcome {
+    pub summaries: Vec<Summary>,
+    /// Per variant.
+    pub headlines: Vec<Vec<HeadlineRow>>,
+    /// Per variant against the first (empty for the first, or without comparison).
+    pub comparisons: Vec<Vec<CompareRow>>,
+    /// Per variant: P(some zone has a funding gap in some year).
+    pub p_any_funding_gap: Vec<f64>,
+}

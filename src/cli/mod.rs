@@ -1,8 +1,11 @@
 //! The command line: one file per subcommand, each with an `Args` struct and a `run`.
 
+pub mod batch;
 pub mod run;
 pub mod source;
+pub mod sweep;
 pub mod validate;
+pub mod variants;
 
 use std::process::ExitCode;
 
@@ -20,6 +23,18 @@ pub mod exit {
     pub const USAGE: u8 = 2;
     /// The scenario's files are invalid; nothing was written.
     pub const INVALID_INPUT: u8 = 3;
+    /// A batch or sweep ran, but some rows failed (see errors.csv).
+    pub const SOME_ROWS_FAILED: u8 = 4;
+}
+
+/// Marks an error as bad input (exit code 3) rather than a failed run.
+#[derive(Debug, thiserror::Error)]
+#[error(transparent)]
+pub struct InvalidInput(#[from] anyhow::Error);
+
+/// Wrap `err` so that it exits with [`exit::INVALID_INPUT`].
+pub fn invalid_input(err: anyhow::Error) -> anyhow::Error {
+    anyhow::Error::new(InvalidInput(err))
 }
 
 #[derive(Debug, Parser)]
@@ -40,6 +55,10 @@ pub enum Command {
     Run(run::Args),
     /// Check a scenario's files and print what they describe.
     Validate(validate::Args),
+    /// Run many variants of a scenario (one per row of a CSV) on the same worlds.
+    Batch(batch::Args),
+    /// Run a grid over one or two keys (e.g. the zone's increment share) on the same worlds.
+    Sweep(sweep::Args),
 }
 
 /// Parse the command line, run the command, and turn its outcome into an exit code.
@@ -54,6 +73,8 @@ pub fn main() -> ExitCode {
     let outcome = match cli.command {
         Command::Run(args) => run::run(args),
         Command::Validate(args) => validate::run(args),
+        Command::Batch(args) => batch::run(args),
+        Command::Sweep(args) => sweep::run(args),
     };
     match outcome {
         Ok(code) => code,
@@ -76,6 +97,10 @@ fn report(err: &anyhow::Error) -> ExitCode {
                 eprintln!("  {p}");
             }
         }
+        return ExitCode::from(exit::INVALID_INPUT);
+    }
+    if let Some(InvalidInput(inner)) = err.downcast_ref::<InvalidInput>() {
+        eprintln!("error: {inner:#}");
         return ExitCode::from(exit::INVALID_INPUT);
     }
     eprintln!("error: {err:#}");

@@ -10,7 +10,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::cli::source;
 use crate::engine::simulate;
-use crate::export::{RunInfo, inputs_hash, prepare_run_dir, tables, write_atomic};
+use crate::export::{EntityInfo, RunInfo, inputs_hash, prepare_run_dir, tables, write_atomic};
 use crate::scenario::Scenario;
 use crate::summary::Summary;
 
@@ -66,7 +66,10 @@ pub fn run(args: Args) -> Result<ExitCode> {
         base_year: scenario.base_year,
         horizon: scenario.horizon,
         money_unit: "万元 (CNY 10,000)".into(),
-        percentiles: RunInfo::percentile_method(),
+        percentiles: RunInfo::percentile_method(summary.rows.len()),
+        entities: EntityInfo::of(scenario),
+        variants: Vec::new(),
+        skipped_rows: None,
     };
     write_atomic(&dir.join("summary.csv"), &tables::summary_csv(&[&summary])?)?;
     write_atomic(&dir.join("risk.csv"), &tables::risk_csv(&[&summary])?)?;

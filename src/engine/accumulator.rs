@@ -19,6 +19,14 @@ pub struct SeriesStats {
 }
 
 impl SeriesStats {
+    /// Empty statistics whose sketch keeps `bits` mantissa bits.
+    pub fn new(bits: u32) -> SeriesStats {
+        SeriesStats {
+            sketch: QuantileSketch::with_precision(bits),
+            ..SeriesStats::default()
+        }
+    }
+
     /// Set the shift; call with the first path's value, before any `add`.
     pub fn start(&mut self, first: f64) {
         self.shift = first;

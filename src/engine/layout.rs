@@ -48,6 +48,39 @@ pub const CITY: &str = "city";
 pub const CENTRAL: &str = "central";
 pub const PROVINCE: &str = "province";
 
+/// Totals over the horizon, per path, reported for every variant (headline.csv).
+pub const HEADLINE_METRICS: [&str; 6] = [
+    "central_retained_total",
+    "province_retained_total",
+    "city_retained_total",
+    "counties_retained_total",
+    "zones_retained_total",
+    "zones_received_total",
+];
+
+/// Append one path's headline totals (in the order of [`HEADLINE_METRICS`]).
+pub fn record_headline(ledger: &PathLedger, row: &mut Vec<f64>) {
+    let sum = |f: &dyn Fn(usize) -> f64| (0..ledger.central.len()).map(f).sum::<f64>();
+    row.extend_from_slice(&[
+        sum(&|t| ledger.central[t].retained),
+        sum(&|t| ledger.province[t].retained),
+        sum(&|t| ledger.city[t].retained),
+        sum(&|t| ledger.counties.iter().map(|c| c[t].retained).sum()),
+        sum(&|t| ledger.zones.iter().map(|z| z[t].retained).sum()),
+        sum(&|t| ledger.zones.iter().map(|z| z[t].received).sum()),
+    ]);
+}
+
+/// Whether any zone has a funding gap in any year of this path.
+pub fn any_funding_gap(ledger: &PathLedger) -> bool {
+    ledger.zones.iter().flatten().any(|y| y.funding_gap > 0.0)
+}
+
+/// Metrics compared between a variant and the baseline (compare.csv): `retained` for
+/// every entity, the others for zones.
+pub const COMPARED_FOR_ALL: [&str; 1] = ["retained"];
+pub const COMPARED_FOR_ZONES: [&str; 4] = ["received", "debt", "debt_ratio", "funding_gap"];
+
 /// Identifies one series.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SeriesKey {
@@ -92,6 +125,24 @@ impl Layout {
 
     pub fn is_empty(&self) -> bool {
         self.keys.is_empty()
+    }
+
+    /// Pairs `(series in self, series in baseline)` compared in compare.csv, matched
+    /// by year, entity and metric.
+    pub fn compared_with(&self, baseline: &Layout, zones: &[String]) -> Vec<(usize, usize)> {
+        self.keys
+            .iter()
+            .enumerate()
+            .filter(|(_, k)| {
+                COMPARED_FOR_ALL.contains(&k.metric)
+                    || (COMPARED_FOR_ZONES.contains(&k.metric) && zones.contains(&k.entity))
+            })
+            .filter_map(|(i, k)| {
+                baseline
+                    .index_of(k.year, &k.entity, k.metric)
+                    .map(|b| (i, b))
+            })
+            .collect()
     }
 
     /// The position of a series.

@@ -3,8 +3,9 @@
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::engine::CHUNK_PATHS;
-use crate::stats::sketch::RELATIVE_ERROR;
+use crate::engine::{CHUNK_PATHS, precision_bits};
+use crate::scenario::Scenario;
+use crate::stats::sketch::relative_error;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct RunInfo {
@@ -24,15 +25,95 @@ pub struct RunInfo {
     pub horizon: i32,
     pub money_unit: String,
     pub percentiles: String,
+    /// Who the entity ids of the tables are, in table order.
+    pub entities: Vec<EntityInfo>,
+    /// Batch and sweep: the variants run, the first being the baseline.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub variants: Vec<VariantInfo>,
+    /// Batch and sweep: rows skipped (see errors.csv).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub skipped_rows: Option<usize>,
+}
+
+/// A variant of a batch or sweep: its id, row and overrides.
+#[derive(Debug, Clone, Serialize)]
+pub struct VariantInfo {
+    pub id: String,
+    pub row: usize,
+    pub overrides: Vec<(String, String)>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+}
+
+/// An entity of summary.csv: id, display name, and what it is.
+#[derive(Debug, Clone, Serialize)]
+pub struct EntityInfo {
+    pub id: String,
+    pub name: String,
+    /// "zone", "city", "county", "central" or "province".
+    pub kind: String,
+    /// Zones: the county id, or "city" for a city-managed zone.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parent: Option<String>,
+    /// Zones: the debt ratio warning line.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub warning_ratio: Option<f64>,
+    /// Zones: the allocation of the base year under the policy then in force,
+    /// `base_shares.zone × P[base_year]` (万元), the level a chart marks as "2024".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub base_year_allocation: Option<f64>,
+}
+
+impl EntityInfo {
+    /// The entities of a scenario, in summary.csv's order.
+    pub fn of(s: &Scenario) -> Vec<EntityInfo> {
+        let plain = |id: &str, name: &str, kind: &str| EntityInfo {
+            id: id.into(),
+            name: name.into(),
+            kind: kind.into(),
+            parent: None,
+            warning_ratio: None,
+            base_year_allocation: None,
+        };
+        let mut out: Vec<EntityInfo> = s
+            .zones
+            .iter()
+            .enumerate()
+            .map(|(z, zone)| {
+                let pool: f64 = zone
+                    .base_revenue
+                    .iter()
+                    .zip(&s.taxes)
+                    .map(|(r, t)| r * t.local_share())
+                    .sum();
+                let policy = &s.policies[s.policy_in_force(z, s.base_year)];
+                EntityInfo {
+                    parent: Some(
+                        zone.county
+                            .map_or("city".into(), |c| s.counties[c].id.clone()),
+                    ),
+                    warning_ratio: Some(zone.debt.warning_ratio),
+                    base_year_allocation: Some(policy.base_shares.zone * pool),
+                    ..plain(&zone.id, &zone.name, "zone")
+                }
+            })
+            .collect();
+        out.push(plain("city", "市本级", "city"));
+        out.extend(s.counties.iter().map(|c| plain(&c.id, &c.name, "county")));
+        out.push(plain("central", "中央", "central"));
+        out.push(plain("province", "省级", "province"));
+        out
+    }
 }
 
 impl RunInfo {
-    pub fn percentile_method() -> String {
+    /// How percentiles are computed, with the bound of a run keeping `series` series.
+    pub fn percentile_method(series: usize) -> String {
         format!(
             "log-linear bucket sketch, each order statistic within {:.3}% relative (1e-9 \
              absolute near 0); linear interpolation between order statistics; clamped to \
              the exact min and max",
-            RELATIVE_ERROR * 100.0
+            relative_error(precision_bits(series)) * 100.0
         )
     }
 

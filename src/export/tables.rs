@@ -5,8 +5,9 @@
 
 use anyhow::Result;
 
+use crate::batch::RowError;
 use crate::stats::PERCENTILE_NAMES;
-use crate::summary::Summary;
+use crate::summary::{Outcome, Summary};
 
 pub const SUMMARY_HEADER: [&str; 6] = ["scenario", "year", "entity", "metric", "mean", "sd"];
 pub const RISK_HEADER: [&str; 10] = [
@@ -62,4 +63,151 @@ pub fn risk_csv(summaries: &[&Summary]) -> Result<Vec<u8>> {
         }
     }
     Ok(w.into_inner()?)
+}
+
+/// compare.csv: each variant's paired differences against the baseline.
+pub fn compare_csv(outcome: &Outcome) -> Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "scenario",
+        "baseline",
+        "year",
+        "entity",
+        "metric",
+        "mean",
+        "p5",
+        "p50",
+        "p95",
+        "delta_p_debt_ratio_over_warning",
+    ])?;
+    let Some(baseline) = outcome.summaries.first() else {
+        return Ok(w.into_inner()?);
+    };
+    for (summary, rows) in outcome.summaries.iter().zip(&outcome.comparisons).skip(1) {
+        for r in rows {
+            w.write_record([
+                summary.scenario.clone(),
+                baseline.scenario.clone(),
+                r.year.to_string(),
+                r.entity.clone(),
+                r.metric.clone(),
+                r.mean.to_string(),
+                r.p5.to_string(),
+                r.p50.to_string(),
+                r.p95.to_string(),
+                r.delta_p_debt_ratio_over_warning
+                    .map_or(String::new(), |d| d.to_string()),
+            ])?;
+        }
+    }
+    Ok(w.into_inner()?)
+}
+
+/// headline.csv: totals over the horizon per variant.
+pub fn headline_csv(outcome: &Outcome) -> Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(["scenario", "metric", "mean", "p5", "p50", "p95"])?;
+    for (summary, rows) in outcome.summaries.iter().zip(&outcome.headlines) {
+        for r in rows {
+            w.write_record([
+                summary.scenario.clone(),
+                r.metric.clone(),
+                r.mean.to_string(),
+                r.p5.to_string(),
+                r.p50.to_string(),
+                r.p95.to_string(),
+            ])?;
+        }
+    }
+    Ok(w.into_inner()?)
+}
+
+/// errors.csv: the batch rows that were skipped, and why.
+pub fn errors_csv(errors: &[RowError]) -> Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(["row", "scenario", "column", "value", "message"])?;
+    for e in errors {
+        w.write_record([
+            e.row.to_string(),
+            e.scenario.clone(),
+            e.column.clone(),
+            e.value.clone(),
+            e.message.clone(),
+        ])?;
+    }
+    Ok(w.into_inner()?)
+}
+
+/// sweep.csv: one row per grid point with the headline numbers.
+pub fn sweep_csv(outcome: &Outcome, keys: &[String], points: &[SweepPoint]) -> Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let zones: Vec<String> = outcome
+        .summaries
+        .first()
+        .map(|s| {
+            let mut z: Vec<String> = Vec::new();
+            for r in &s.risk {
+                if !z.contains(&r.zone) {
+                    z.push(r.zone.clone());
+                }
+            }
+            z
+        })
+        .unwrap_or_default();
+    let mut header = vec!["scenario".to_string()];
+    header.extend(keys.iter().cloned());
+    header.extend(
+        [
+            "city_retained_total_p50",
+            "counties_retained_total_p50",
+            "zones_retained_total_p50",
+            "p_any_funding_gap",
+            "worst_p_debt_ratio_over_warning",
+        ]
+        .map(String::from),
+    );
+    header.extend(
+        zones
+            .iter()
+            .map(|z| format!("{z}_worst_p_debt_ratio_over_warning")),
+    );
+    header.push("notes".into());
+    w.write_record(&header)?;
+    for (v, point) in points.iter().enumerate() {
+        let summary = &outcome.summaries[v];
+        let headline = |m: &str| {
+            outcome.headlines[v]
+                .iter()
+                .find(|h| h.metric == m)
+                .map_or(f64::NAN, |h| h.p50)
+        };
+        let worst = |zone: Option<&str>| {
+            summary
+                .risk
+                .iter()
+                .filter(|r| zone.is_none_or(|z| r.zone == z))
+                .map(|r| r.p_debt_ratio_over_warning)
+                .fold(0.0, f64::max)
+        };
+        let mut record = vec![summary.scenario.clone()];
+        record.extend(point.values.iter().cloned());
+        record.extend([
+            headline("city_retained_total").to_string(),
+            headline("counties_retained_total").to_string(),
+            headline("zones_retained_total").to_string(),
+            outcome.p_any_funding_gap[v].to_string(),
+            worst(None).to_string(),
+        ]);
+        record.extend(zones.iter().map(|z| worst(Some(z)).to_string()));
+        record.push(point.notes.join("; "));
+        w.write_record(&record)?;
+    }
+    Ok(w.into_inner()?)
+}
+
+/// A grid point of a sweep: its key values and any notes (share groups rescaled).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SweepPoint {
+    pub values: Vec<String>,
+    pub notes: Vec<String>,
 }

@@ -5,35 +5,42 @@
 //! 2⁻¹¹ of its lower edge, and a value is reported as its bucket's midpoint, so every
 //! order statistic is within **0.025% relative** (2⁻¹² ≈ 0.0244%) of the true one.
 //! Values with |x| < [`ZERO_THRESHOLD`] count as zero (absolute error below 1e-9). A
-//! sign's window is capped at [`MAX_BUCKETS`] buckets (2¹⁶ / 2¹¹ = 32 octaves, a factor
+//! sign's window is capped at 32 octaves (2¹⁶ buckets at 11 bits, a factor
 //! of 4·10⁹): magnitudes further below the largest one seen are counted in the window's
-//! lowest bucket, an absolute error below 2.4·10⁻¹⁰ of that largest magnitude.
+//! lowest bucket, an absolute error below 2.4·10⁻¹⁰ of that largest magnitude. A run
+//! of many variants may use fewer bits (never below 7: 0.39%) to bound memory.
 //!
 //! Percentiles interpolate linearly between neighbouring order statistics (the same
 //! definition as numpy's default) and are clamped to the exact [min, max], so a
 //! constant series is reported exactly. Counts are integers: merging is exact and
 //! order-independent.
 
-/// Mantissa bits kept in a bucket index.
+/// Mantissa bits kept in a bucket index, by default.
 pub const MANTISSA_BITS: u32 = 11;
-/// Relative error bound of a reported order statistic.
-pub const RELATIVE_ERROR: f64 = 1.0 / (1u64 << (MANTISSA_BITS + 1)) as f64;
+/// Fewest mantissa bits allowed: 7 keeps the error bound under 0.5%.
+pub const MIN_MANTISSA_BITS: u32 = 7;
+/// Relative error bound of a reported order statistic at the default precision.
+pub const RELATIVE_ERROR: f64 = relative_error(MANTISSA_BITS);
 /// Magnitudes below this are counted as zero.
 pub const ZERO_THRESHOLD: f64 = 1e-9;
-/// Most buckets one sign's window holds.
-pub const MAX_BUCKETS: u32 = 1 << 16;
+/// Octaves one sign's window spans at most.
+const MAX_OCTAVES: u32 = 32;
 
-const SHIFT: u32 = 52 - MANTISSA_BITS;
+/// The relative error bound with `bits` mantissa bits: half a bucket, 2^-(bits+1).
+pub const fn relative_error(bits: u32) -> f64 {
+    1.0 / (1u64 << (bits + 1)) as f64
+}
 const SIGN_BIT: u64 = 1 << 63;
 /// The bits of [`ZERO_THRESHOLD`]: for non-negative floats, bit order is value order.
 const ZERO_BITS: u64 = ZERO_THRESHOLD.to_bits();
 
 /// Counts over a contiguous window of bucket indices, grown on demand and capped at
-/// [`MAX_BUCKETS`] by folding the smallest magnitudes into the lowest bucket.
+/// `max` buckets by folding the smallest magnitudes into the lowest bucket.
 #[derive(Debug, Clone, Default, PartialEq)]
 struct Buckets {
     offset: u32,
     counts: Vec<u32>,
+    max: u32,
 }
 
 impl Buckets {
@@ -68,7 +75,7 @@ impl Buckets {
     fn grow_down(&mut self, index: u32) -> u32 {
         let top = self.offset + self.counts.len() as u32 - 1;
         // The lowest index the cap allows; smaller magnitudes fold into it.
-        let floor = top.saturating_sub(MAX_BUCKETS - 1);
+        let floor = top.saturating_sub(self.max - 1);
         let want = index.max(floor);
         if want < self.offset {
             // Headroom below, so a run of ever smaller values does not copy every time.
@@ -86,16 +93,16 @@ impl Buckets {
     /// Extend the window up to `index`, folding what falls off the bottom; its slot.
     fn grow_up(&mut self, index: u32) -> u32 {
         let len = (index - self.offset + 1) as usize;
-        if len <= MAX_BUCKETS as usize {
-            let target = len.max((self.counts.len() * 3 / 2).min(MAX_BUCKETS as usize));
+        if len <= self.max as usize {
+            let target = len.max((self.counts.len() * 3 / 2).min(self.max as usize));
             self.counts.resize(target, 0);
         } else {
-            let new_offset = index + 1 - MAX_BUCKETS;
+            let new_offset = index + 1 - self.max;
             let drop = ((new_offset - self.offset) as usize).min(self.counts.len());
             let folded: u32 = self.counts[..drop].iter().sum();
             self.counts.drain(..drop);
             self.offset = new_offset;
-            self.counts.resize(MAX_BUCKETS as usize, 0);
+            self.counts.resize(self.max as usize, 0);
             self.counts[0] += folded;
         }
         index - self.offset
@@ -115,14 +122,16 @@ impl Buckets {
 }
 
 /// The midpoint of a bucket.
-fn bucket_value(index: u32) -> f64 {
-    let lower = f64::from_bits(u64::from(index) << SHIFT);
-    let upper = f64::from_bits(u64::from(index + 1) << SHIFT);
+fn bucket_value(index: u32, shift: u32) -> f64 {
+    let lower = f64::from_bits(u64::from(index) << shift);
+    let upper = f64::from_bits(u64::from(index + 1) << shift);
     0.5 * (lower + upper)
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct QuantileSketch {
+    /// 52 - mantissa bits: a magnitude's bucket is its bits shifted right by this.
+    shift: u32,
     min: f64,
     max: f64,
     zeros: u64,
@@ -132,17 +141,33 @@ pub struct QuantileSketch {
 
 impl Default for QuantileSketch {
     fn default() -> Self {
-        QuantileSketch {
-            min: f64::INFINITY,
-            max: f64::NEG_INFINITY,
-            zeros: 0,
-            positive: Buckets::default(),
-            negative: Buckets::default(),
-        }
+        QuantileSketch::with_precision(MANTISSA_BITS)
     }
 }
 
 impl QuantileSketch {
+    /// A sketch keeping `bits` mantissa bits (clamped to 7..=20): error 2^-(bits+1).
+    pub fn with_precision(bits: u32) -> QuantileSketch {
+        let bits = bits.clamp(MIN_MANTISSA_BITS, 20);
+        let buckets = Buckets {
+            max: MAX_OCTAVES << bits,
+            ..Buckets::default()
+        };
+        QuantileSketch {
+            shift: 52 - bits,
+            min: f64::INFINITY,
+            max: f64::NEG_INFINITY,
+            zeros: 0,
+            positive: buckets.clone(),
+            negative: buckets,
+        }
+    }
+
+    /// The relative error bound of this sketch's order statistics.
+    pub fn relative_error(&self) -> f64 {
+        relative_error(52 - self.shift)
+    }
+
     #[inline]
     pub fn add(&mut self, x: f64) {
         self.min = if x < self.min { x } else { self.min };
@@ -152,7 +177,7 @@ impl QuantileSketch {
         if magnitude < ZERO_BITS {
             self.zeros += 1;
         } else {
-            let index = (magnitude >> SHIFT) as u32;
+            let index = (magnitude >> self.shift) as u32;
             let side = if bits == magnitude {
                 &mut self.positive
             } else {
@@ -162,7 +187,9 @@ impl QuantileSketch {
         }
     }
 
+    /// Fold in another sketch of the same precision.
     pub fn merge(&mut self, other: &QuantileSketch) {
+        assert_eq!(self.shift, other.shift, "sketches of different precision");
         self.min = self.min.min(other.min);
         self.max = self.max.max(other.max);
         self.zeros += other.zeros;
@@ -235,7 +262,7 @@ impl QuantileSketch {
             if c > 0 {
                 visit(
                     u64::from(c),
-                    -bucket_value(self.negative.offset + i as u32),
+                    -bucket_value(self.negative.offset + i as u32, self.shift),
                     &mut out,
                     &mut next,
                 );
@@ -248,7 +275,7 @@ impl QuantileSketch {
             if c > 0 {
                 visit(
                     u64::from(c),
-                    bucket_value(self.positive.offset + i as u32),
+                    bucket_value(self.positive.offset + i as u32, self.shift),
                     &mut out,
                     &mut next,
                 );
@@ -340,7 +367,7 @@ mod tests {
             s.add(1e-8 * (1.0 + i as f64));
             s.add(1e6 * (1.0 + i as f64 / 1000.0));
         }
-        assert!(s.positive.counts.len() <= MAX_BUCKETS as usize);
+        assert!(s.positive.counts.len() <= s.positive.max as usize);
         let q = s.quantiles(&[0.75]);
         let exact = 1e6 * (1.0 + 499.25 / 1000.0);
         assert!(
@@ -354,7 +381,7 @@ mod tests {
         for i in 0..200 {
             s.add(10f64.powi(-i % 9));
         }
-        assert!(s.positive.counts.len() <= MAX_BUCKETS as usize);
+        assert!(s.positive.counts.len() <= s.positive.max as usize);
         assert_eq!(s.count(), 201);
     }
 }

@@ -93,7 +93,7 @@ impl World {
 }
 
 /// A lognormal with mean 1 whose own sd is `s`: `sigma² = ln(1+s²)`, `mu = -sigma²/2`.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 struct UnitLogNormal {
     mu: f64,
     sigma: f64,
@@ -113,7 +113,7 @@ impl UnitLogNormal {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 struct ProjectLaw {
     p_land: f64,
     /// Cumulative delay probabilities; the last is forced to 1.
@@ -123,7 +123,7 @@ struct ProjectLaw {
 
 /// Draws worlds for one scenario. Built once per run (all checks and factorisations
 /// happen here); drawing allocates nothing and cannot fail.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct WorldSampler {
     years: usize,
     taxes: usize,

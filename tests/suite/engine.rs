@@ -213,7 +213,7 @@ fn policy_variants_share_the_same_worlds() {
     let base = demo();
     let mut variant = base.clone();
     variant.policies[0].land_return = 0.3;
-    let summaries = simulate_variants(&[&base, &variant], 2000, 8, &|_| {});
+    let summaries = simulate_variants(&[&base, &variant], false, 2000, 8, &|_| {}).summaries;
     for (a, b) in summaries[0].rows.iter().zip(&summaries[1].rows) {
         if a.metric == "collected" || a.metric == "new_project_tax" {
             assert_eq!(a, b);

@@ -1,5 +1,6 @@
 //! The integration tests, one binary (`cargo test --test suite`), one module per area.
 
+mod batch;
 mod cli;
 mod common;
 mod engine;

@@ -1,0 +1,230 @@
+//! Batches and sweeps: many variants of one scenario, run on the same worlds.
+//!
+//! A batch CSV has a first column `scenario` (the variant's id, unique) and any number of
+//! columns named by a dotted key into `model.toml`; each row is one variant, and an
+//! empty cell keeps the base value. Every variant is validated like a scenario: a row
+//! that fails is reported (row, column, value, message) and skipped, and the others run.
+
+pub mod overrides;
+pub mod sweep;
+
+use std::path::{Path, PathBuf};
+
+use toml::Table;
+
+use crate::scenario::{Scenario, ScenarioError, scenario_from_parts};
+
+/// One row of a batch: a variant's id and its overrides, in column order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VariantSpec {
+    /// 1-based data row of the batch CSV (a sweep numbers its grid points).
+    pub row: usize,
+    pub id: String,
+    /// `(dotted key, cell text)`, empty cells left out.
+    pub overrides: Vec<(String, String)>,
+}
+
+/// Why a row of a batch was skipped.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RowError {
+    pub row: usize,
+    pub scenario: String,
+    /// The column (dotted key) at fault, or empty when it is the row as a whole.
+    pub column: String,
+    pub value: String,
+    pub message: String,
+}
+
+/// A variant ready to run.
+#[derive(Debug, Clone)]
+pub struct Variant {
+    pub spec: VariantSpec,
+    pub scenario: Scenario,
+    /// What was adjusted on the way (share groups rescaled).
+    pub notes: Vec<String>,
+}
+
+/// The base scenario's sources, from which variants are built.
+pub struct Base {
+    pub table: Table,
+    pub projects_csv: String,
+    pub model_path: PathBuf,
+    pub projects_path: PathBuf,
+}
+
+/// The batch file's rows. Errors that concern the whole file (no `scenario` column,
+/// unreadable CSV) are fatal; errors of one row are returned with the rows that parsed.
+///
+/// # Errors
+/// A message naming the file and what is wrong with it.
+pub fn read_specs(text: &str, path: &Path) -> Result<(Vec<VariantSpec>, Vec<RowError>), String> {
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .flexible(false)
+        .from_reader(text.strip_prefix('\u{feff}').unwrap_or(text).as_bytes());
+    let headers = reader
+        .headers()
+        .map_err(|e| format!("{}: cannot read the header: {e}", path.display()))?
+        .clone();
+    if headers.get(0) != Some("scenario") {
+        return Err(format!(
+            "{}: the first column must be `scenario` (the variant's id), found `{}`",
+            path.display(),
+            headers.get(0).unwrap_or("")
+        ));
+    }
+    let keys: Vec<String> = headers.iter().skip(1).map(str::to_string).collect();
+    if let Some(dup) = keys
+        .iter()
+        .enumerate()
+        .find(|(i, k)| keys[..*i].contains(k))
+    {
+        return Err(format!(
+            "{}: column `{}` appears twice",
+            path.display(),
+            dup.1
+        ));
+    }
+
+    let mut specs: Vec<VariantSpec> = Vec::new();
+    let mut errors = Vec::new();
+    for (i, record) in reader.records().enumerate() {
+        let row = i + 1;
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                errors.push(RowError {
+                    row,
+                    scenario: String::new(),
+                    column: String::new(),
+                    value: String::new(),
+                    message: format!("unreadable row: {e}"),
+                });
+                continue;
+            }
+        };
+        let id = record.get(0).unwrap_or("").to_string();
+        let fail = |column: &str, value: &str, message: String| RowError {
+            row,
+            scenario: id.clone(),
+            column: column.into(),
+            value: value.into(),
+            message,
+        };
+        if id.is_empty() {
+            errors.push(fail("scenario", "", "the variant needs an id".into()));
+            continue;
+        }
+        if let Some(first) = specs.iter().find(|s| s.id == id) {
+            errors.push(fail(
+                "scenario",
+                &id,
+                format!("id `{id}` is already used by row {}", first.row),
+            ));
+            continue;
+        }
+        let overrides = keys
+            .iter()
+            .zip(record.iter().skip(1))
+            .filter(|(_, cell)| !cell.is_empty())
+            .map(|(k, cell)| (k.clone(), cell.to_string()))
+            .collect();
+        specs.push(VariantSpec { row, id, overrides });
+    }
+    Ok((specs, errors))
+}
+
+/// Build and validate one variant from the base.
+///
+/// # Errors
+/// Every problem of the row, each naming its column where it can.
+pub fn build_variant(base: &Base, spec: &VariantSpec) -> Result<Variant, Vec<RowError>> {
+    let fail = |column: &str, value: &str, message: String| RowError {
+        row: spec.row,
+        scenario: spec.id.clone(),
+        column: column.into(),
+        value: value.into(),
+        message,
+    };
+    let mut table = base.table.clone();
+    let mut errors = Vec::new();
+    for (key, cell) in &spec.overrides {
+        if key == "name" || key.starts_with("simulation.") {
+            errors.push(fail(
+                key,
+                cell,
+                "cannot vary within a batch: all variants share the worlds; use --paths and --seed"
+                    .into(),
+            ));
+        } else if let Err(message) = overrides::apply(&mut table, key, cell) {
+            errors.push(fail(key, cell, message));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let set: Vec<&str> = spec.overrides.iter().map(|(k, _)| k.as_str()).collect();
+    let notes = overrides::rescale_groups(&mut table, &set).map_err(|m| vec![fail("", "", m)])?;
+
+    match scenario_from_parts(
+        table,
+        &base.projects_csv,
+        &base.model_path,
+        &base.projects_path,
+    ) {
+        Ok(mut scenario) => {
+            scenario.name = spec.id.clone();
+            Ok(Variant {
+                spec: spec.clone(),
+                scenario,
+                notes,
+            })
+        }
+        Err(e) => Err(scenario_errors(spec, &e)),
+    }
+}
+
+/// A scenario error as row errors, attributed to the overridden column it concerns.
+fn scenario_errors(spec: &VariantSpec, error: &ScenarioError) -> Vec<RowError> {
+    let column_of = |location: &str, message: &str| {
+        spec.overrides
+            .iter()
+            .find(|(k, _)| {
+                location == k
+                    || location.starts_with(&format!("{k}."))
+                    || k.starts_with(&format!("{location}."))
+                    || message.contains(&format!("`{}`", k.rsplit('.').next().unwrap_or(k)))
+            })
+            .cloned()
+    };
+    let problems = error.problems();
+    if problems.is_empty() {
+        let message = error.to_string();
+        let (column, value) = column_of("", &message).unwrap_or_default();
+        return vec![RowError {
+            row: spec.row,
+            scenario: spec.id.clone(),
+            column,
+            value,
+            message,
+        }];
+    }
+    problems
+        .iter()
+        .map(|p| {
+            let (column, value) = column_of(&p.location, &p.message).unwrap_or_default();
+            RowError {
+                row: spec.row,
+                scenario: spec.id.clone(),
+                column,
+                value,
+                // The value came from the batch row, not from the model file.
+                message: if p.location.is_empty() {
+                    p.message.clone()
+                } else {
+                    format!("{}: {}", p.location, p.message)
+                },
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,282 @@
+//! What `batch` and `sweep` share: build the variants from a base scenario, run them on
+//! the same worlds, write the tables, and report the rows that failed.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+
+use crate::batch::{Base, RowError, Variant, VariantSpec, build_variant};
+use crate::cli::exit;
+use crate::cli::run::{progress_bar, thread_pool};
+use crate::engine::simulate_variants;
+use crate::export::tables::{self, SweepPoint};
+use crate::export::{EntityInfo, RunInfo, VariantInfo, inputs_hash, prepare_run_dir, write_atomic};
+use crate::scenario::load::{MODEL_FILE, PROJECTS_FILE};
+use crate::scenario::{ScenarioError, parse_model_table, scenario_from_parts};
+use crate::summary::Outcome;
+
+/// Options common to batch and sweep.
+#[derive(Debug, clap::Args)]
+pub struct Common {
+    /// Monte Carlo paths [default: the scenario's simulation.paths]
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    pub paths: Option<u64>,
+    /// Random seed [default: the scenario's simulation.seed]
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Worker threads [default: one per core]; results do not depend on it
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1024))]
+    pub threads: Option<u64>,
+    /// Output directory [default: a fresh output/<scenario>-<command>-<n>/]
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Overwrite the results of an earlier run in --out
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// A batch or sweep to run.
+pub struct Job<'a> {
+    pub command: &'static str,
+    pub scenario_dir: &'a Path,
+    pub specs: Vec<VariantSpec>,
+    /// Rows that failed before they could be built (unreadable CSV rows).
+    pub errors: Vec<RowError>,
+    /// Further input files, for the inputs' hash (the batch CSV).
+    pub extra_inputs: Vec<Vec<u8>>,
+    /// Sweeps: the swept keys (sweep.csv's columns).
+    pub sweep_keys: Option<Vec<String>>,
+}
+
+/// Load the base scenario's sources; the base itself must be valid.
+pub fn load_base(dir: &Path) -> Result<(Base, Vec<Vec<u8>>), ScenarioError> {
+    let model_path = dir.join(MODEL_FILE);
+    let projects_path = dir.join(PROJECTS_FILE);
+    let read = |path: &Path| {
+        std::fs::read_to_string(path).map_err(|reason| ScenarioError::Read {
+            path: path.to_path_buf(),
+            reason,
+        })
+    };
+    let model = read(&model_path)?;
+    let projects_csv = read(&projects_path)?;
+    let table = parse_model_table(&model, &model_path)?;
+    scenario_from_parts(table.clone(), &projects_csv, &model_path, &projects_path)?;
+    let inputs = vec![model.into_bytes(), projects_csv.clone().into_bytes()];
+    Ok((
+        Base {
+            table,
+            projects_csv,
+            model_path,
+            projects_path,
+        },
+        inputs,
+    ))
+}
+
+pub fn run(job: Job, common: &Common) -> Result<ExitCode> {
+    let (base, mut inputs) = load_base(job.scenario_dir)?;
+    inputs.extend(job.extra_inputs);
+    let mut errors = job.errors;
+    let mut variants: Vec<Variant> = Vec::new();
+    for spec in &job.specs {
+        match build_variant(&base, spec) {
+            Ok(v) => variants.push(v),
+            Err(mut e) => errors.append(&mut e),
+        }
+    }
+    errors.sort_by_key(|e| e.row);
+    let mut err = std::io::stderr().lock();
+    for e in &errors {
+        writeln!(
+            err,
+            "row {} ({}): {}{}",
+            e.row,
+            e.scenario,
+            column_part(e),
+            e.message
+        )?;
+    }
+    if variants.is_empty() {
+        writeln!(err, "error: no variant could be built; nothing was run")?;
+        return Ok(ExitCode::from(exit::INVALID_INPUT));
+    }
+
+    let first = &variants[0].scenario;
+    let paths = common.paths.map_or(first.simulation.paths, |p| p as usize);
+    let seed = common.seed.unwrap_or(first.simulation.seed);
+    let pool = thread_pool(common.threads)?;
+    let slug = format!(
+        "{}-{}",
+        crate::export::slug(&dir_name(job.scenario_dir)),
+        job.command
+    );
+    let dir = prepare_run_dir(common.out.as_deref(), &slug, common.force)?;
+
+    let scenarios: Vec<&crate::scenario::Scenario> = variants.iter().map(|v| &v.scenario).collect();
+    let bar = progress_bar(paths as u64);
+    let started = Instant::now();
+    let outcome = pool.install(|| {
+        simulate_variants(&scenarios, true, paths, seed, &|done| {
+            bar.set_position(done as u64)
+        })
+    });
+    let wall = started.elapsed().as_secs_f64();
+    bar.finish_and_clear();
+
+    let summaries: Vec<&crate::summary::Summary> = outcome.summaries.iter().collect();
+    write_atomic(&dir.join("summary.csv"), &tables::summary_csv(&summaries)?)?;
+    write_atomic(&dir.join("risk.csv"), &tables::risk_csv(&summaries)?)?;
+    write_atomic(&dir.join("compare.csv"), &tables::compare_csv(&outcome)?)?;
+    write_atomic(&dir.join("headline.csv"), &tables::headline_csv(&outcome)?)?;
+    if !errors.is_empty() {
+        write_atomic(&dir.join("errors.csv"), &tables::errors_csv(&errors)?)?;
+    }
+    if let Some(keys) = &job.sweep_keys {
+        let points: Vec<SweepPoint> = variants
+            .iter()
+            .map(|v| SweepPoint {
+                values: keys
+                    .iter()
+                    .map(|k| {
+                        v.spec
+                            .overrides
+                            .iter()
+                            .find(|(key, _)| key == k)
+                            .map_or(String::new(), |(_, value)| value.clone())
+                    })
+                    .collect(),
+                notes: v.notes.clone(),
+            })
+            .collect();
+        write_atomic(
+            &dir.join("sweep.csv"),
+            &tables::sweep_csv(&outcome, keys, &points)?,
+        )?;
+    }
+    let input_refs: Vec<&[u8]> = inputs.iter().map(Vec::as_slice).collect();
+    let info = RunInfo {
+        fencheng_version: env!("CARGO_PKG_VERSION").into(),
+        command: job.command.into(),
+        scenario: first.name.clone(),
+        source: job.scenario_dir.display().to_string(),
+        inputs_sha256: inputs_hash(&input_refs),
+        seed,
+        paths,
+        threads: pool.current_num_threads(),
+        chunk_paths: RunInfo::chunk_paths(),
+        wall_time_seconds: wall,
+        base_year: first.base_year,
+        horizon: first.horizon,
+        money_unit: "万元 (CNY 10,000)".into(),
+        percentiles: RunInfo::percentile_method(
+            outcome.summaries.iter().map(|s| s.rows.len()).sum(),
+        ),
+        entities: EntityInfo::of(first),
+        variants: variants
+            .iter()
+            .map(|v| VariantInfo {
+                id: v.spec.id.clone(),
+                row: v.spec.row,
+                overrides: v.spec.overrides.clone(),
+                notes: v.notes.clone(),
+            })
+            .collect(),
+        skipped_rows: Some(errors.len()),
+    };
+    write_atomic(
+        &dir.join("run.json"),
+        &serde_json::to_vec_pretty(&info).context("cannot encode run.json")?,
+    )?;
+
+    print_table(
+        &mut std::io::stdout().lock(),
+        &variants,
+        &outcome,
+        &info,
+        &dir,
+        errors.len(),
+    )?;
+    Ok(if errors.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(exit::SOME_ROWS_FAILED)
+    })
+}
+
+fn column_part(e: &RowError) -> String {
+    if e.column.is_empty() {
+        String::new()
+    } else {
+        format!("column {} = `{}`: ", e.column, e.value)
+    }
+}
+
+fn dir_name(dir: &Path) -> String {
+    let canonical = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
+    canonical
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "run".into())
+}
+
+/// One line per variant: headline totals and the worst debt risk.
+fn print_table(
+    out: &mut impl Write,
+    variants: &[Variant],
+    outcome: &Outcome,
+    info: &RunInfo,
+    dir: &Path,
+    skipped: usize,
+) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "{} variant(s) of {} on the same {} paths (seed {}), {:.2} s → {}",
+        variants.len(),
+        info.source,
+        info.paths,
+        info.seed,
+        info.wall_time_seconds,
+        dir.display()
+    )?;
+    writeln!(
+        out,
+        "{:<40} {:>16} {:>16} {:>10} {:>10}",
+        "variant (first = baseline)", "city Σ p50 万元", "zones Σ p50 万元", "worst P>", "P(gap)"
+    )?;
+    for (v, variant) in variants.iter().enumerate() {
+        let h = |m: &str| {
+            outcome.headlines[v]
+                .iter()
+                .find(|r| r.metric == m)
+                .map_or(f64::NAN, |r| r.p50)
+        };
+        let worst = outcome.summaries[v]
+            .risk
+            .iter()
+            .map(|r| r.p_debt_ratio_over_warning)
+            .fold(0.0, f64::max);
+        writeln!(
+            out,
+            "{:<40} {:>16.0} {:>16.0} {:>9.1}% {:>9.1}%",
+            variant.spec.id,
+            h("city_retained_total"),
+            h("zones_received_total"),
+            100.0 * worst,
+            100.0 * outcome.p_any_funding_gap[v]
+        )?;
+        for note in &variant.notes {
+            writeln!(out, "    note: {note}")?;
+        }
+    }
+    if skipped > 0 {
+        writeln!(
+            out,
+            "{skipped} row problem(s) written to errors.csv; those rows were skipped"
+        )?;
+    }
+    Ok(())
+}

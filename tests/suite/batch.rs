@@ -1,0 +1,262 @@
+//! Batches and sweeps: variants on shared worlds, paired comparisons, bad rows.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use predicates::str::contains;
+
+fn fencheng() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_fencheng"))
+}
+
+fn demo_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/demo")
+}
+
+/// Rows of a CSV as maps from column to cell.
+fn rows(path: &Path) -> Vec<std::collections::HashMap<String, String>> {
+    let mut r = csv::Reader::from_path(path).unwrap();
+    let headers = r.headers().unwrap().clone();
+    r.records()
+        .map(|rec| {
+            let rec = rec.unwrap();
+            headers
+                .iter()
+                .map(String::from)
+                .zip(rec.iter().map(String::from))
+                .collect()
+        })
+        .collect()
+}
+
+fn batch(csv_text: &str, paths: &str) -> (tempfile::TempDir, PathBuf, assert_cmd::assert::Assert) {
+    let tmp = tempfile::tempdir().unwrap();
+    let csv_path = tmp.path().join("batch.csv");
+    fs::write(&csv_path, csv_text).unwrap();
+    let out = tmp.path().join("out");
+    let assert = fencheng()
+        .arg("batch")
+        .arg(demo_dir())
+        .arg(&csv_path)
+        .args(["--paths", paths, "--out"])
+        .arg(&out)
+        .assert();
+    (tmp, out, assert)
+}
+
+/// The summary rows of one variant, keyed by (year, entity, metric).
+fn variant_rows(out: &Path, id: &str) -> Vec<(String, String, String, String)> {
+    rows(&out.join("summary.csv"))
+        .into_iter()
+        .filter(|r| r["scenario"] == id)
+        .map(|r| {
+            let stats: Vec<&str> = ["mean", "sd", "p5", "p50", "p95"]
+                .iter()
+                .map(|c| r[*c].as_str())
+                .collect();
+            (
+                r["year"].clone(),
+                r["entity"].clone(),
+                r["metric"].clone(),
+                stats.join(","),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn two_identical_rows_give_identical_results_and_zero_differences() {
+    let (_tmp, out, assert) = batch(
+        "scenario,policies.reform.land_return\nfirst,0.8\nsecond,0.8\n",
+        "1500",
+    );
+    assert.success();
+    assert_eq!(variant_rows(&out, "first"), variant_rows(&out, "second"));
+    let compare = rows(&out.join("compare.csv"));
+    assert!(!compare.is_empty());
+    for r in &compare {
+        assert_eq!(r["scenario"], "second");
+        assert_eq!(r["baseline"], "first");
+        for c in ["mean", "p5", "p50", "p95"] {
+            assert_eq!(r[c], "0", "{c} of {r:?}");
+        }
+        if !r["delta_p_debt_ratio_over_warning"].is_empty() {
+            assert_eq!(r["delta_p_debt_ratio_over_warning"], "0");
+        }
+    }
+}
+
+#[test]
+fn a_policy_only_variant_changes_no_world_draw() {
+    let (_tmp, out, assert) = batch(
+        "scenario,policies.reform.increment_shares.zone,policies.reform.delivery\n\
+         draft,,\nmore_to_zone,0.9,treasury\n",
+        "1500",
+    );
+    assert.success();
+    let world_only = [
+        "collected",
+        "new_project_tax",
+        "local_pool",
+        "land_net",
+        "fees",
+    ];
+    let pick = |id| {
+        variant_rows(&out, id)
+            .into_iter()
+            .filter(|r| world_only.contains(&r.2.as_str()))
+            .collect::<Vec<_>>()
+    };
+    assert!(!pick("draft").is_empty());
+    assert_eq!(pick("draft"), pick("more_to_zone"));
+    // …while what the policy decides does change, for the zone on it.
+    let received = |id| {
+        variant_rows(&out, id)
+            .into_iter()
+            .filter(|r| r.1 == "newmat" && r.2 == "received")
+            .collect::<Vec<_>>()
+    };
+    assert_ne!(received("draft"), received("more_to_zone"));
+    // And a paired difference is reported for it.
+    let compare = rows(&out.join("compare.csv"));
+    let diff = compare
+        .iter()
+        .find(|r| r["entity"] == "newmat" && r["metric"] == "received" && r["year"] == "2026")
+        .unwrap();
+    assert_ne!(diff["mean"], "0");
+}
+
+#[test]
+fn a_bad_row_is_reported_and_the_others_complete() {
+    let (_tmp, out, assert) = batch(
+        "scenario,policies.reform.land_return,zones.chem.debt.limit\n\
+         draft,,\n\
+         bad_share,1.7,\n\
+         bad_number,,plenty\n\
+         good,0.5,\n\
+         draft,0.2,\n",
+        "800",
+    );
+    assert
+        .code(4)
+        .stderr(contains("row 2 (bad_share)"))
+        .stderr(contains(
+            "row 3 (bad_number): column zones.chem.debt.limit = `plenty`",
+        ))
+        .stdout(contains("good"));
+    let errors = rows(&out.join("errors.csv"));
+    assert_eq!(errors.len(), 3, "{errors:?}");
+    assert_eq!(errors[0]["row"], "2");
+    assert_eq!(errors[0]["column"], "policies.reform.land_return");
+    assert_eq!(errors[0]["value"], "1.7");
+    assert!(
+        errors[0]["message"].contains("land_return"),
+        "{:?}",
+        errors[0]
+    );
+    assert_eq!(errors[1]["column"], "zones.chem.debt.limit");
+    assert!(errors[1]["message"].contains("not a number"));
+    assert_eq!(errors[2]["row"], "5");
+    assert!(errors[2]["message"].contains("already used by row 1"));
+    let ran: std::collections::BTreeSet<String> = rows(&out.join("summary.csv"))
+        .into_iter()
+        .map(|r| r["scenario"].clone())
+        .collect();
+    assert_eq!(
+        ran,
+        ["draft", "good"].map(String::from).into_iter().collect()
+    );
+}
+
+#[test]
+fn unknown_keys_fail_their_rows_and_a_batch_with_no_good_row_exits_3() {
+    let (_tmp, out, assert) = batch(
+        "scenario,policies.reform.land_retrun\na,0.5\nb,0.6\n",
+        "100",
+    );
+    assert
+        .code(3)
+        .stderr(contains("land_retrun"))
+        .stderr(contains("nothing was run"));
+    assert!(!out.exists());
+    let (_tmp, _out, assert) = batch("variant,policies.reform.land_return\na,0.5\n", "100");
+    assert
+        .code(3)
+        .stderr(contains("first column must be `scenario`"));
+}
+
+#[test]
+fn the_example_batch_runs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("b");
+    fencheng()
+        .arg("batch")
+        .arg(demo_dir())
+        .arg(demo_dir().join("batch.csv"))
+        .args(["--paths", "1000", "--out"])
+        .arg(&out)
+        .assert()
+        .success()
+        .stdout(contains("newmat_treasury"));
+    for f in [
+        "summary.csv",
+        "risk.csv",
+        "compare.csv",
+        "headline.csv",
+        "run.json",
+    ] {
+        assert!(out.join(f).is_file(), "{f}");
+    }
+    let headline = rows(&out.join("headline.csv"));
+    assert_eq!(headline.len(), 7 * 6);
+}
+
+#[test]
+fn a_sweep_rescales_share_groups_and_writes_its_grid() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("s");
+    fencheng()
+        .arg("sweep")
+        .arg(demo_dir())
+        .args([
+            "--vary",
+            "policies.reform.increment_shares.zone=0.5:0.9:0.2",
+        ])
+        .args(["--paths", "800", "--out"])
+        .arg(&out)
+        .assert()
+        .success()
+        .stdout(contains("rescaled"));
+    let sweep = rows(&out.join("sweep.csv"));
+    let values: Vec<&str> = sweep
+        .iter()
+        .map(|r| r["policies.reform.increment_shares.zone"].as_str())
+        .collect();
+    assert_eq!(values, ["0.5", "0.7", "0.9"]);
+    assert_eq!(sweep[0]["scenario"], "increment_shares.zone=0.5");
+    assert!(sweep[0]["notes"].contains("rescaled city 0.166667, county 0.333333"));
+    for r in &sweep {
+        let p: f64 = r["worst_p_debt_ratio_over_warning"].parse().unwrap();
+        assert!((0.0..=1.0).contains(&p));
+        assert!(r.contains_key("newmat_worst_p_debt_ratio_over_warning"));
+    }
+    let info: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(out.join("run.json")).unwrap()).unwrap();
+    assert_eq!(info["command"], "sweep");
+    assert_eq!(info["variants"].as_array().unwrap().len(), 3);
+}
+
+#[test]
+fn a_bad_sweep_range_is_bad_input() {
+    fencheng()
+        .arg("sweep")
+        .arg(demo_dir())
+        .args([
+            "--vary",
+            "policies.reform.increment_shares.zone=0.9:0.5:0.1",
+        ])
+        .assert()
+        .code(3)
+        .stderr(contains("below FROM"));
+}
