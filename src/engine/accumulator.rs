@@ -103,6 +103,11 @@ impl RiskTable {
         }
     }
 
+    /// Back to no paths, keeping the allocation.
+    pub fn clear(&mut self) {
+        self.counts.fill(RiskCounts::default());
+    }
+
     /// Integer counts: merging is exact in any order.
     pub fn merge(&mut self, other: &RiskTable) {
         for (c, o) in self.counts.iter_mut().zip(&other.counts) {

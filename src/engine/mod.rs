@@ -14,6 +14,7 @@
 
 pub mod accumulator;
 pub mod layout;
+pub mod reuse;
 
 use rayon::prelude::*;
 
@@ -26,6 +27,7 @@ use crate::world::{World, WorldSampler, path_rng};
 
 use accumulator::{RiskTable, SeriesStats};
 use layout::{HEADLINE_METRICS, Layout, any_funding_gap, record_headline};
+use reuse::Shared;
 
 /// Most paths in a chunk, the unit of parallel simulation.
 pub const CHUNK_PATHS: usize = 1024;
@@ -66,7 +68,9 @@ pub fn precision_bits(series: usize) -> u32 {
 /// Run several variants on the same worlds (common random numbers): path `i` of every
 /// variant is drawn from the stream of `(seed, i)`, and variants whose worlds have the
 /// same parameters share one sampled world. With `compare`, each variant after the
-/// first also reports its paired differences against the first (the baseline).
+/// first also reports its paired differences against the first (the baseline). What a
+/// variant provably shares with the baseline (see [`reuse`]) is neither recomputed nor
+/// folded again.
 pub fn simulate_variants(
     variants: &[&Scenario],
     compare: bool,
@@ -88,48 +92,52 @@ pub fn simulate_variants(
         .collect();
     let mut risk: Vec<RiskTable> = variants.iter().map(|s| RiskTable::new(s)).collect();
     let mut any_gap = vec![0u64; variants.len()];
-    let mut buffers: Vec<ChunkValues> = (0..wave_chunks)
-        .map(|_| ChunkValues::new(&plan, chunk_paths))
+    let mut chunks: Vec<Chunk> = (0..wave_chunks)
+        .map(|_| Chunk::new(&plan, chunk_paths))
         .collect();
 
     let mut done = 0;
     while done < paths {
         let wave_end = (done + wave_chunks * chunk_paths).min(paths);
-        // Phase 1: simulate chunks of paths, into buffers reused from wave to wave.
+        // Phase 1: simulate chunks of paths.
         let starts: Vec<usize> = (done..wave_end).step_by(chunk_paths).collect();
-        buffers
+        chunks
             .par_iter_mut()
             .zip(&starts)
-            .for_each(|(buffer, &start)| {
+            .for_each(|(chunk, &start)| {
                 let end = (start + chunk_paths).min(wave_end);
-                run_chunk(start..end, seed, &plan, buffer);
+                chunk.run(start..end, seed, &plan);
             });
-        let chunks = &buffers[..starts.len()];
-        // Phase 2: fold the values into each series, in path order.
-        for (v, series) in stats.iter_mut().enumerate() {
+        let wave = &chunks[..starts.len()];
+        // Phase 2: fold the values into each series, in path order, blocks in parallel.
+        let blocks: Vec<(usize, usize, &mut [SeriesStats])> = stats
+            .iter_mut()
+            .enumerate()
+            .flat_map(|(v, series)| {
+                series
+                    .chunks_mut(SERIES_BLOCK)
+                    .enumerate()
+                    .map(move |(b, block)| (v, b * SERIES_BLOCK, block))
+            })
+            .collect();
+        blocks.into_par_iter().for_each(|(v, from, block)| {
             let width = plan.widths[v];
-            series
-                .par_chunks_mut(SERIES_BLOCK)
-                .enumerate()
-                .for_each(|(block, block_stats)| {
-                    let from = block * SERIES_BLOCK;
-                    if done == 0 {
-                        let first = &chunks[0].values[v][from..from + block_stats.len()];
-                        for (s, &x) in block_stats.iter_mut().zip(first) {
-                            s.start(x);
-                        }
+            let to = from + block.len();
+            if done == 0 {
+                let first = &wave[0].values[v][from..to];
+                for (s, &x) in block.iter_mut().zip(first) {
+                    s.start(x);
+                }
+            }
+            for chunk in wave {
+                for row in chunk.values[v].chunks_exact(width) {
+                    for (s, &x) in block.iter_mut().zip(&row[from..to]) {
+                        s.add(x);
                     }
-                    for chunk in chunks {
-                        for row in chunk.values[v].chunks_exact(width) {
-                            let row = &row[from..from + block_stats.len()];
-                            for (s, &x) in block_stats.iter_mut().zip(row) {
-                                s.add(x);
-                            }
-                        }
-                    }
-                });
-        }
-        for chunk in chunks {
+                }
+            }
+        });
+        for chunk in wave {
             for (total, part) in risk.iter_mut().zip(&chunk.risk) {
                 total.merge(part);
             }
@@ -153,10 +161,17 @@ pub fn simulate_variants(
     };
     for (v, scenario) in variants.iter().enumerate() {
         let layout = &plan.layouts[v];
-        let st = &stats[v];
-        let (series, rest) = st.split_at(layout.len());
-        let (headline, pairs) = rest.split_at(HEADLINE_METRICS.len());
-        let summary = summarise(scenario, layout, series, &risk[v], n);
+        let own = plan.own[v].len();
+        let sources: Vec<RowFrom> = plan.source[v]
+            .iter()
+            .map(|source| match *source {
+                Source::Own(i) => RowFrom::Stats(&stats[v][i]),
+                Source::Baseline(i) => RowFrom::Baseline(&outcome.summaries[0].rows[i]),
+            })
+            .collect();
+        let summary = summarise(scenario, layout, &sources, &risk[v], n);
+        let headline = &stats[v][own..own + HEADLINE_METRICS.len()];
+        let diffs = &stats[v][own + HEADLINE_METRICS.len()..];
         outcome.headlines.push(
             HEADLINE_METRICS
                 .iter()
@@ -175,26 +190,27 @@ pub fn simulate_variants(
         );
         let baseline = outcome.summaries.first().unwrap_or(&summary);
         outcome.comparisons.push(
-            plan.pairs[v]
+            plan.compared[v]
                 .iter()
-                .zip(pairs)
-                .map(|(&(i, _), s)| {
-                    let key = &layout.keys[i];
-                    let q = s.sketch.quantiles(&[0.05, 0.5, 0.95]);
-                    let delta = match (
-                        summary.risk(&key.entity, key.year),
-                        baseline.risk(&key.entity, key.year),
-                    ) {
-                        (Some(a), Some(b)) => {
-                            Some(a.p_debt_ratio_over_warning - b.p_debt_ratio_over_warning)
-                        }
-                        _ => None,
+                .map(|c| {
+                    let key = &layout.keys[c.series];
+                    let (mean, q) = match c.slot {
+                        Some(k) => (
+                            diffs[k].moments(n).mean(),
+                            diffs[k].sketch.quantiles(&[0.05, 0.5, 0.95]),
+                        ),
+                        // Provably identical to the baseline: the difference is 0.
+                        None => (0.0, vec![0.0; 3]),
                     };
+                    let delta = summary
+                        .risk(&key.entity, key.year)
+                        .zip(baseline.risk(&key.entity, key.year))
+                        .map(|(a, b)| a.p_debt_ratio_over_warning - b.p_debt_ratio_over_warning);
                     CompareRow {
                         year: key.year,
                         entity: key.entity.clone(),
                         metric: key.metric.to_string(),
-                        mean: s.moments(n).mean(),
+                        mean,
                         p5: q[0],
                         p50: q[1],
                         p95: q[2],
@@ -208,6 +224,26 @@ pub fn simulate_variants(
     outcome
 }
 
+/// Where a variant's series comes from.
+#[derive(Debug, Clone, Copy)]
+enum Source {
+    /// Folded for this variant, at this position of its row.
+    Own(usize),
+    /// The baseline's series at this index (provably identical).
+    Baseline(usize),
+}
+
+/// A series compared with the baseline.
+#[derive(Debug, Clone, Copy)]
+struct Compared {
+    /// Index in the variant's layout.
+    series: usize,
+    /// Index in the baseline's layout.
+    baseline: usize,
+    /// Position among the variant's difference series; `None` when provably 0.
+    slot: Option<usize>,
+}
+
 /// What a run evaluates per path: the variants, their worlds and their series.
 struct Plan<'a> {
     variants: &'a [&'a Scenario],
@@ -215,16 +251,21 @@ struct Plan<'a> {
     samplers: Vec<WorldSampler>,
     sampler_of: Vec<usize>,
     layouts: Vec<Layout>,
-    /// Per variant: `(series in it, series in the baseline)` compared.
-    pairs: Vec<Vec<(usize, usize)>>,
-    /// Per variant: layout series + headline totals + paired differences.
+    /// Per variant: zones copied from the baseline's ledger (same world, same inputs).
+    reuse: Vec<Option<Vec<bool>>>,
+    /// Per variant: the layout indices folded for it, in row order.
+    own: Vec<Vec<usize>>,
+    /// Per variant and layout index: where its statistics come from.
+    source: Vec<Vec<Source>>,
+    compared: Vec<Vec<Compared>>,
+    /// Per variant: own series + headline totals + difference series.
     widths: Vec<usize>,
 }
 
 impl<'a> Plan<'a> {
     fn new(variants: &'a [&'a Scenario], compare: bool) -> Plan<'a> {
         let mut samplers: Vec<WorldSampler> = Vec::new();
-        let sampler_of = variants
+        let sampler_of: Vec<usize> = variants
             .iter()
             .map(|s| {
                 let sampler = WorldSampler::new(s);
@@ -238,45 +279,111 @@ impl<'a> Plan<'a> {
             })
             .collect();
         let layouts: Vec<Layout> = variants.iter().map(|s| Layout::new(s)).collect();
-        let pairs: Vec<Vec<(usize, usize)>> = variants
-            .iter()
-            .zip(&layouts)
-            .enumerate()
-            .map(|(v, (s, l))| {
-                if !compare || v == 0 {
-                    return Vec::new();
-                }
-                let zones: Vec<String> = s.zones.iter().map(|z| z.id.clone()).collect();
-                l.compared_with(&layouts[0], &zones)
-            })
-            .collect();
-        let widths = layouts
-            .iter()
-            .zip(&pairs)
-            .map(|(l, p)| l.len() + HEADLINE_METRICS.len() + p.len())
-            .collect();
-        Plan {
+        let mut plan = Plan {
             variants,
             samplers,
             sampler_of,
             layouts,
-            pairs,
-            widths,
+            reuse: Vec::new(),
+            own: Vec::new(),
+            source: Vec::new(),
+            compared: Vec::new(),
+            widths: Vec::new(),
+        };
+        for (v, scenario) in variants.iter().enumerate() {
+            let shared = if v > 0 && plan.sampler_of[v] == plan.sampler_of[0] {
+                Shared::between(variants[0], scenario)
+            } else {
+                Shared::none(scenario)
+            };
+            let layout = &plan.layouts[v];
+            let mut own = Vec::new();
+            let mut source = Vec::new();
+            for (i, key) in layout.keys.iter().enumerate() {
+                let base = (v > 0)
+                    .then(|| plan.layouts[0].index_of(key.year, &key.entity, key.metric))
+                    .flatten()
+                    .filter(|_| entity_shared(scenario, &shared, &key.entity));
+                source.push(match base {
+                    Some(b) => Source::Baseline(b),
+                    None => {
+                        own.push(i);
+                        Source::Own(own.len() - 1)
+                    }
+                });
+            }
+            let mut slots = 0;
+            let compared = if compare && v > 0 {
+                let zones: Vec<String> = scenario.zones.iter().map(|z| z.id.clone()).collect();
+                layout
+                    .compared_with(&plan.layouts[0], &zones)
+                    .into_iter()
+                    .map(|(series, baseline)| Compared {
+                        series,
+                        baseline,
+                        slot: matches!(source[series], Source::Own(_)).then(|| {
+                            slots += 1;
+                            slots - 1
+                        }),
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            plan.widths.push(own.len() + HEADLINE_METRICS.len() + slots);
+            plan.reuse.push(
+                shared
+                    .zones
+                    .iter()
+                    .any(|&s| s)
+                    .then(|| shared.zones.clone()),
+            );
+            plan.own.push(own);
+            plan.source.push(source);
+            plan.compared.push(compared);
         }
+        plan
     }
 }
 
-/// The values of a chunk's paths, per variant, row by row, and their risk counts.
-/// Reused from wave to wave, so the hot loop allocates nothing.
-struct ChunkValues {
+/// Is every series of `entity` the baseline's?
+fn entity_shared(s: &Scenario, shared: &Shared, entity: &str) -> bool {
+    if let Some(z) = s.zones.iter().position(|z| z.id == entity) {
+        return shared.zones[z];
+    }
+    if let Some(c) = s.counties.iter().position(|c| c.id == entity) {
+        return shared.counties[c];
+    }
+    match entity {
+        layout::CITY => shared.city,
+        layout::CENTRAL => shared.central,
+        layout::PROVINCE => shared.province,
+        _ => false,
+    }
+}
+
+/// A slot of a wave: its working state (kept from wave to wave, so the hot loop
+/// allocates nothing) and the values of its chunk's paths, per variant, row by row.
+struct Chunk<'a> {
+    worlds: Vec<World>,
+    ledgers: Vec<Ledger<'a>>,
+    outs: Vec<PathLedger>,
+    /// One path's full layout row, and the baseline's.
+    row: Vec<f64>,
+    baseline_row: Vec<f64>,
     values: Vec<Vec<f64>>,
     risk: Vec<RiskTable>,
     any_gap: Vec<u64>,
 }
 
-impl ChunkValues {
-    fn new(plan: &Plan, paths: usize) -> ChunkValues {
-        ChunkValues {
+impl<'a> Chunk<'a> {
+    fn new(plan: &Plan<'a>, paths: usize) -> Chunk<'a> {
+        Chunk {
+            worlds: plan.samplers.iter().map(WorldSampler::blank).collect(),
+            ledgers: plan.variants.iter().map(|s| Ledger::new(s)).collect(),
+            outs: plan.variants.iter().map(|s| PathLedger::new(s)).collect(),
+            row: Vec::new(),
+            baseline_row: Vec::new(),
             values: plan
                 .widths
                 .iter()
@@ -286,64 +393,77 @@ impl ChunkValues {
             any_gap: vec![0; plan.variants.len()],
         }
     }
-}
 
-fn run_chunk(paths: std::ops::Range<usize>, seed: u64, plan: &Plan, buffer: &mut ChunkValues) {
-    let mut worlds: Vec<World> = plan.samplers.iter().map(WorldSampler::blank).collect();
-    let mut ledgers: Vec<Ledger> = plan.variants.iter().map(|s| Ledger::new(s)).collect();
-    let mut outs: Vec<PathLedger> = plan.variants.iter().map(|s| PathLedger::new(s)).collect();
-    buffer.values.iter_mut().for_each(Vec::clear);
-    buffer.risk = plan.variants.iter().map(|s| RiskTable::new(s)).collect();
-    buffer.any_gap.fill(0);
-    for path in paths {
-        for (sampler, world) in plan.samplers.iter().zip(&mut worlds) {
-            // Every world of a path comes from the same stream: common random numbers.
-            sampler.sample_into(&mut path_rng(seed, path as u64), world);
-        }
-        let mut baseline_row = 0;
-        for (v, (ledger, out)) in ledgers.iter_mut().zip(&mut outs).enumerate() {
-            ledger.evaluate(&worlds[plan.sampler_of[v]], out);
-            let row = buffer.values[v].len();
-            Layout::record(out, &mut buffer.values[v]);
-            record_headline(out, &mut buffer.values[v]);
-            if v == 0 {
-                baseline_row = row;
-            } else {
-                let (first, rest) = buffer.values.split_at_mut(1);
-                let base = &first[0][baseline_row..];
-                let mine = &mut rest[v - 1];
-                for &(i, b) in &plan.pairs[v] {
-                    let diff = mine[row + i] - base[b];
-                    mine.push(diff);
-                }
+    fn run(&mut self, paths: std::ops::Range<usize>, seed: u64, plan: &Plan) {
+        self.values.iter_mut().for_each(Vec::clear);
+        self.risk.iter_mut().for_each(RiskTable::clear);
+        self.any_gap.fill(0);
+        for path in paths {
+            for (sampler, world) in plan.samplers.iter().zip(&mut self.worlds) {
+                // Every world of a path comes from the same stream: common random numbers.
+                sampler.sample_into(&mut path_rng(seed, path as u64), world);
             }
-            buffer.risk[v].add(out);
-            buffer.any_gap[v] += u64::from(any_funding_gap(out));
+            for v in 0..plan.variants.len() {
+                let (earlier, rest) = self.outs.split_at_mut(v);
+                let out = &mut rest[0];
+                let reuse = plan.reuse[v]
+                    .as_deref()
+                    .and_then(|same| earlier.first().map(|base| (base, same)));
+                self.ledgers[v].evaluate_reusing(&self.worlds[plan.sampler_of[v]], out, reuse);
+
+                self.row.clear();
+                Layout::record(out, &mut self.row);
+                let values = &mut self.values[v];
+                if plan.own[v].len() == self.row.len() {
+                    values.extend_from_slice(&self.row);
+                } else {
+                    values.extend(plan.own[v].iter().map(|&i| self.row[i]));
+                }
+                record_headline(out, values);
+                for c in plan.compared[v].iter().filter(|c| c.slot.is_some()) {
+                    values.push(self.row[c.series] - self.baseline_row[c.baseline]);
+                }
+                if v == 0 {
+                    std::mem::swap(&mut self.row, &mut self.baseline_row);
+                }
+                self.risk[v].add(out);
+                self.any_gap[v] += u64::from(any_funding_gap(out));
+            }
         }
     }
+}
+
+/// Where a summary row comes from.
+enum RowFrom<'s> {
+    Stats(&'s SeriesStats),
+    /// The baseline's row, for a series provably identical to it.
+    Baseline(&'s SummaryRow),
 }
 
 fn summarise(
     scenario: &Scenario,
     layout: &Layout,
-    stats: &[SeriesStats],
+    sources: &[RowFrom],
     risk: &RiskTable,
     paths: u64,
 ) -> Summary {
-    let rows = layout
+    let rows: Vec<SummaryRow> = layout
         .keys
-        .iter()
-        .zip(stats)
-        .map(|(key, s)| {
-            let q = s.sketch.quantiles(&PERCENTILES);
-            SummaryRow {
-                year: key.year,
-                entity: key.entity.clone(),
-                metric: key.metric.to_string(),
-                mean: s.moments(paths).mean(),
-                sd: s.moments(paths).sd(),
-                percentiles: std::array::from_fn(|i| q[i]),
+        .par_iter()
+        .zip(sources)
+        .map(|(key, source)| match source {
+            RowFrom::Stats(s) => {
+                let q = s.sketch.quantiles(&PERCENTILES);
+                SummaryRow {
+                    year: key.year,
+                    entity: key.entity.clone(),
+                    metric: key.metric.to_string(),
+                    mean: s.moments(paths).mean(),
+                    sd: s.moments(paths).sd(),
+                    percentiles: std::array::from_fn(|i| q[i]),
+                }
             }
+            RowFrom::Baseline(row) => (*row).clone(),
         })
         .collect();
 
@@ -361,7 +481,7 @@ fn summarise(
                 year,
                 p_debt_ratio_over_warning: r.over_warning as f64 / n,
                 p_funding_gap: r.gap as f64 / n,
-                expected_funding_gap: stats[gap].moments(paths).mean(),
+                expected_funding_gap: rows[gap].mean,
                 p_tiers: r.tiers.map(|t| t as f64 / n),
             });
         }

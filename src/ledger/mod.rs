@@ -124,6 +124,8 @@ pub struct PathLedger {
     pub province: Vec<ProvinceYear>,
     /// Payables of every level at the end of the base year (a lag reaching into it).
     pub opening_payables: f64,
+    /// Each zone's part of `opening_payables`.
+    pub zone_opening_payables: Vec<f64>,
 }
 
 impl PathLedger {
@@ -136,6 +138,7 @@ impl PathLedger {
             central: vec![CentralYear::default(); years],
             province: vec![ProvinceYear::default(); years],
             opening_payables: 0.0,
+            zone_opening_payables: vec![0.0; scenario.zones.len()],
         }
     }
 }
@@ -235,6 +238,18 @@ impl<'a> Ledger<'a> {
 
     /// Evaluate the scenario's policies on `world`, overwriting `out`.
     pub fn evaluate(&mut self, world: &World, out: &mut PathLedger) {
+        self.evaluate_reusing(world, out, None);
+    }
+
+    /// As [`Ledger::evaluate`], but zones flagged in `reuse` are copied from `earlier`, a
+    /// ledger of the same world whose inputs for those zones are identical (a batch's
+    /// baseline): a zone's ledger depends only on its own inputs and the world.
+    pub fn evaluate_reusing(
+        &mut self,
+        world: &World,
+        out: &mut PathLedger,
+        reuse: Option<(&PathLedger, &[bool])>,
+    ) {
         let s = self.scenario;
         // Land price index: price growth compounds over projected years (one factor).
         let mut index = 1.0;
@@ -252,7 +267,15 @@ impl<'a> Ledger<'a> {
         out.opening_payables = 0.0;
 
         for z in 0..s.zones.len() {
-            out.opening_payables += self.zone(z, world, &mut out.zones[z]);
+            let opening = match reuse {
+                Some((earlier, same)) if same[z] => {
+                    out.zones[z].copy_from_slice(&earlier.zones[z]);
+                    earlier.zone_opening_payables[z]
+                }
+                _ => self.zone(z, world, &mut out.zones[z]),
+            };
+            out.zone_opening_payables[z] = opening;
+            out.opening_payables += opening;
             let county = s.zones[z].county;
             for (ti, y) in out.zones[z].iter().enumerate() {
                 let parent = match county {

@@ -221,3 +221,43 @@ fn policy_variants_share_the_same_worlds() {
     }
     assert_ne!(summaries[0].rows, summaries[1].rows);
 }
+
+#[test]
+fn a_variant_in_a_batch_equals_the_same_variant_run_alone() {
+    // Reuse of the baseline's zones and statistics must not change a single mean or sd.
+    let base = demo();
+    let mut variant = base.clone();
+    let reset3 = variant
+        .policies
+        .iter()
+        .position(|p| p.id == "reset3")
+        .unwrap();
+    variant.policies[reset3].increment_shares.zone = 0.9;
+    variant.policies[reset3].increment_shares.city = 0.05;
+    variant.policies[reset3].increment_shares.county = 0.05;
+    let outcome = simulate_variants(&[&base, &variant], true, 1500, 4, &|_| {});
+    let alone = simulate(&variant, 1500, 4, &|_| {});
+    let bound = fencheng::stats::sketch::relative_error(fencheng::stats::sketch::MIN_MANTISSA_BITS);
+    for (a, b) in outcome.summaries[1].rows.iter().zip(&alone.rows) {
+        let what = format!("{} {} {}", a.entity, a.metric, a.year);
+        assert_eq!((a.mean, a.sd), (b.mean, b.sd), "{what}");
+        for (x, y) in a.percentiles.iter().zip(&b.percentiles) {
+            assert!(
+                (x - y).abs() <= 2.0 * bound * y.abs() + 1e-9,
+                "{what}: {x} vs {y}"
+            );
+        }
+    }
+    assert_eq!(outcome.summaries[1].risk, alone.risk);
+    // Zones the change does not touch report exactly zero differences.
+    for c in &outcome.comparisons[1] {
+        if c.entity == "coastal" || c.entity == "port" {
+            assert_eq!((c.mean, c.p5, c.p95), (0.0, 0.0, 0.0), "{c:?}");
+        }
+    }
+    assert!(
+        outcome.comparisons[1]
+            .iter()
+            .any(|c| c.entity == "chem" && c.mean != 0.0)
+    );
+}

@@ -1,0 +1,169 @@
+//! What a variant of a batch shares with its baseline, decided from the inputs alone.
+//!
+//! A zone's ledger depends only on the world and on its own inputs: the zone's table,
+//! the chain of policies it follows, its projects, the taxes and the sectors. A variant
+//! whose inputs for a zone equal the baseline's (on the same world) has that zone's
+//! ledger, so the engine copies it instead of recomputing it, and shares its statistics.
+
+use crate::scenario::model::{Policy, Scenario};
+
+/// Per entity of the variant: is every series of it the baseline's?
+#[derive(Debug, Clone, PartialEq)]
+pub struct Shared {
+    /// By zone index.
+    pub zones: Vec<bool>,
+    /// By county index.
+    pub counties: Vec<bool>,
+    pub city: bool,
+    pub central: bool,
+    pub province: bool,
+}
+
+impl Shared {
+    /// Nothing shared (the baseline itself, or a variant on another world).
+    pub fn none(v: &Scenario) -> Shared {
+        Shared {
+            zones: vec![false; v.zones.len()],
+            counties: vec![false; v.counties.len()],
+            city: false,
+            central: false,
+            province: false,
+        }
+    }
+
+    /// What `v` shares with `base`, both evaluated on the same world.
+    pub fn between(base: &Scenario, v: &Scenario) -> Shared {
+        let global = base.base_year == v.base_year
+            && base.horizon == v.horizon
+            && base.taxes == v.taxes
+            && base.sectors == v.sectors
+            && base.counties == v.counties
+            && base.zones.len() == v.zones.len()
+            && base.zones.iter().zip(&v.zones).all(|(a, b)| a.id == b.id);
+        if !global {
+            return Shared::none(v);
+        }
+        let zones: Vec<bool> = (0..v.zones.len()).map(|z| zone_same(base, v, z)).collect();
+        let counties = (0..v.counties.len())
+            .map(|c| {
+                v.zones
+                    .iter()
+                    .zip(&base.zones)
+                    .zip(&zones)
+                    .filter(|((a, b), _)| a.county == Some(c) || b.county == Some(c))
+                    .all(|(_, &same)| same)
+            })
+            .collect();
+        let all = zones.iter().all(|&s| s);
+        // The centre's take depends on collected tax only, not on any sharing rule.
+        let central = (0..v.zones.len()).all(|z| {
+            base.zones[z].base_revenue == v.zones[z].base_revenue
+                && projects_of(base, z).eq(projects_of(v, z))
+        });
+        Shared {
+            zones,
+            counties,
+            city: all,
+            central,
+            province: all,
+        }
+    }
+}
+
+/// Zone `z` has the same inputs in both scenarios (given equal taxes and sectors).
+fn zone_same(base: &Scenario, v: &Scenario, z: usize) -> bool {
+    let (a, b) = (&base.zones[z], &v.zones[z]);
+    let mut a_without_policy = a.clone();
+    a_without_policy.policy = b.policy;
+    a_without_policy == *b
+        && chain_same(base, a.policy, v, b.policy)
+        && projects_of(base, z).eq(projects_of(v, z))
+}
+
+/// The policy chains starting at `pa` and `pb` are equal by value.
+fn chain_same(base: &Scenario, mut pa: usize, v: &Scenario, mut pb: usize) -> bool {
+    // Chains are acyclic (validated) and no longer than the list of policies.
+    for _ in 0..=base.policies.len() {
+        let (a, b) = (&base.policies[pa], &v.policies[pb]);
+        if !rule_same(a, b) {
+            return false;
+        }
+        match (a.after, b.after) {
+            (None, None) => return true,
+            (Some(na), Some(nb)) => (pa, pb) = (na, nb),
+            _ => return false,
+        }
+    }
+    false
+}
+
+/// Two policies apply the same rule (ids and successor indices aside).
+fn rule_same(a: &Policy, b: &Policy) -> bool {
+    let mut a = a.clone();
+    a.id.clone_from(&b.id);
+    a.after = b.after;
+    a == *b
+}
+
+fn projects_of(s: &Scenario, z: usize) -> impl Iterator<Item = &crate::scenario::model::Project> {
+    s.projects.iter().filter(move |p| p.zone == z)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli::source::{DEMO_MODEL, DEMO_PROJECTS};
+    use crate::scenario::load_str;
+    use std::path::Path;
+
+    fn demo() -> Scenario {
+        load_str(DEMO_MODEL, DEMO_PROJECTS, Path::new("demo")).unwrap()
+    }
+
+    #[test]
+    fn a_change_to_one_zones_policy_shares_the_other_zones() {
+        let base = demo();
+        let mut v = base.clone();
+        let reset3 = v.policies.iter().position(|p| p.id == "reset3").unwrap();
+        v.policies[reset3].land_return = 0.5;
+        let shared = Shared::between(&base, &v);
+        let chem = v.zones.iter().position(|z| z.id == "chem").unwrap();
+        for (z, &same) in shared.zones.iter().enumerate() {
+            assert_eq!(same, z != chem, "zone {}", v.zones[z].id);
+        }
+        let dongqu = v.counties.iter().position(|c| c.id == "dongqu").unwrap();
+        assert!(!shared.counties[dongqu]);
+        assert!(
+            shared
+                .counties
+                .iter()
+                .enumerate()
+                .all(|(c, &s)| s == (c != dongqu))
+        );
+        assert!(!shared.city && !shared.province);
+        assert!(shared.central);
+    }
+
+    #[test]
+    fn a_change_down_a_policy_chain_is_seen() {
+        let base = demo();
+        let mut v = base.clone();
+        let mature = v
+            .policies
+            .iter()
+            .position(|p| p.id == "reform_mature")
+            .unwrap();
+        v.policies[mature].fee_return = 0.1;
+        let newmat = v.zones.iter().position(|z| z.id == "newmat").unwrap();
+        assert!(!Shared::between(&base, &v).zones[newmat]);
+        assert!(Shared::between(&base, &base).zones.iter().all(|&s| s));
+    }
+
+    #[test]
+    fn a_change_to_taxes_shares_nothing() {
+        let base = demo();
+        let mut v = base.clone();
+        v.taxes[0].province_share = 0.1;
+        assert_eq!(Shared::between(&base, &v), Shared::none(&v));
+    }
+}
