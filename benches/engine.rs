@@ -8,7 +8,7 @@ use std::path::Path;
 use criterion::{Criterion, criterion_group, criterion_main};
 
 use fencheng::engine::layout::Layout;
-use fencheng::engine::simulate;
+use fencheng::engine::{simulate, simulate_variants};
 use fencheng::ledger::{Ledger, PathLedger};
 use fencheng::scenario::{Scenario, load_dir};
 use fencheng::world::{WorldSampler, path_rng};
@@ -60,5 +60,39 @@ fn whole_run(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, parts, whole_run);
+/// A batch of 50 policy variants (the zone share of one zone's increment, 0.40..0.89)
+/// against one run of the same scenario, on the same paths.
+fn batch_ratio(c: &mut Criterion) {
+    let base = large();
+    let reset3 = base
+        .policies
+        .iter()
+        .position(|p| p.id == "reset3")
+        .expect("policy");
+    let variants: Vec<Scenario> = (0..50)
+        .map(|i| {
+            let mut v = base.clone();
+            let shares = &mut v.policies[reset3].increment_shares;
+            let zone = 0.40 + 0.01 * f64::from(i);
+            let rest = (shares.city + shares.county).max(f64::MIN_POSITIVE);
+            let (city, county) = (shares.city / rest, shares.county / rest);
+            shares.zone = zone;
+            shares.city = (1.0 - zone) * city;
+            shares.county = (1.0 - zone) * county;
+            v
+        })
+        .collect();
+    let refs: Vec<&Scenario> = variants.iter().collect();
+    let mut group = c.benchmark_group("batch");
+    group.sample_size(10);
+    group.bench_function("one run, 5,000 paths", |b| {
+        b.iter(|| black_box(simulate(&base, 5_000, 7, &|_| {})))
+    });
+    group.bench_function("50 policy variants, 5,000 paths", |b| {
+        b.iter(|| black_box(simulate_variants(&refs, true, 5_000, 7, &|_| {})))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, parts, whole_run, batch_ratio);
 criterion_main!(benches);
