@@ -1,6 +1,8 @@
 //! The command line: one file per subcommand, each with an `Args` struct and a `run`.
 
 pub mod batch;
+pub mod chart;
+pub mod report;
 pub mod run;
 pub mod source;
 pub mod sweep;
@@ -59,6 +61,10 @@ pub enum Command {
     Batch(batch::Args),
     /// Run a grid over one or two keys (e.g. the zone's increment share) on the same worlds.
     Sweep(sweep::Args),
+    /// Draw a run's charts (PNG and SVG) into RUN_DIR/charts/.
+    Chart(chart::Args),
+    /// Write RUN_DIR/briefing.html (self-contained) and briefing.md, with the charts.
+    Report(report::Args),
 }
 
 /// Parse the command line, run the command, and turn its outcome into an exit code.
@@ -75,6 +81,8 @@ pub fn main() -> ExitCode {
         Command::Validate(args) => validate::run(args),
         Command::Batch(args) => batch::run(args),
         Command::Sweep(args) => sweep::run(args),
+        Command::Chart(args) => chart::run(args),
+        Command::Report(args) => report::run(args),
     };
     match outcome {
         Ok(code) => code,

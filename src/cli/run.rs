@@ -33,6 +33,9 @@ pub struct Args {
     /// Overwrite the results of an earlier run in --out
     #[arg(long)]
     pub force: bool,
+    /// Do not draw the charts (RUN_DIR/charts/); `fencheng chart RUN_DIR` draws them later
+    #[arg(long)]
+    pub no_charts: bool,
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
@@ -53,11 +56,11 @@ pub fn run(args: Args) -> Result<ExitCode> {
 
     let inputs: Vec<&[u8]> = loaded.inputs.iter().map(Vec::as_slice).collect();
     let info = RunInfo {
-        fencheng_version: env!("CARGO_PKG_VERSION").into(),
+        version: env!("CARGO_PKG_VERSION").into(),
         command: "run".into(),
         scenario: scenario.name.clone(),
         source: loaded.source.clone(),
-        inputs_sha256: inputs_hash(&inputs),
+        inputs_hash: inputs_hash(&inputs),
         seed,
         paths,
         threads: pool.current_num_threads(),
@@ -77,14 +80,23 @@ pub fn run(args: Args) -> Result<ExitCode> {
         &dir.join("run.json"),
         &serde_json::to_vec_pretty(&info).context("cannot encode run.json")?,
     )?;
+    let charts = if args.no_charts {
+        Vec::new()
+    } else {
+        crate::chart::draw_run(&dir, crate::chart::Lang::Zh)
+            .context("the results are written, but the charts could not be drawn")?
+    };
 
-    print_headlines(
-        &mut std::io::stdout().lock(),
-        scenario,
-        &summary,
-        &info,
-        &dir,
-    )?;
+    let mut out = std::io::stdout().lock();
+    print_headlines(&mut out, scenario, &summary, &info, &dir)?;
+    if !charts.is_empty() {
+        writeln!(
+            out,
+            "{} chart(s) (PNG and SVG) → {}",
+            charts.len() / 2,
+            dir.join("charts").display()
+        )?;
+    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -36,6 +36,9 @@ pub struct Common {
     /// Overwrite the results of an earlier run in --out
     #[arg(long)]
     pub force: bool,
+    /// Do not draw the charts (RUN_DIR/charts/); `fencheng chart RUN_DIR` draws them later
+    #[arg(long)]
+    pub no_charts: bool,
 }
 
 /// A batch or sweep to run.
@@ -106,6 +109,13 @@ pub fn run(job: Job, common: &Common) -> Result<ExitCode> {
     }
 
     let first = &variants[0].scenario;
+    // Variants are named by their ids; run.json names the scenario they vary.
+    let base_name = base
+        .table
+        .get("name")
+        .and_then(toml::Value::as_str)
+        .unwrap_or(&first.name)
+        .to_string();
     let paths = common.paths.map_or(first.simulation.paths, |p| p as usize);
     let seed = common.seed.unwrap_or(first.simulation.seed);
     let pool = thread_pool(common.threads)?;
@@ -159,11 +169,11 @@ pub fn run(job: Job, common: &Common) -> Result<ExitCode> {
     }
     let input_refs: Vec<&[u8]> = inputs.iter().map(Vec::as_slice).collect();
     let info = RunInfo {
-        fencheng_version: env!("CARGO_PKG_VERSION").into(),
+        version: env!("CARGO_PKG_VERSION").into(),
         command: job.command.into(),
-        scenario: first.name.clone(),
+        scenario: base_name,
         source: job.scenario_dir.display().to_string(),
-        inputs_sha256: inputs_hash(&input_refs),
+        inputs_hash: inputs_hash(&input_refs),
         seed,
         paths,
         threads: pool.current_num_threads(),
@@ -192,14 +202,23 @@ pub fn run(job: Job, common: &Common) -> Result<ExitCode> {
         &serde_json::to_vec_pretty(&info).context("cannot encode run.json")?,
     )?;
 
-    print_table(
-        &mut std::io::stdout().lock(),
-        &variants,
-        &outcome,
-        &info,
-        &dir,
-        errors.len(),
-    )?;
+    let charts = if common.no_charts {
+        Vec::new()
+    } else {
+        crate::chart::draw_run(&dir, crate::chart::Lang::Zh)
+            .context("the results are written, but the charts could not be drawn")?
+    };
+
+    let mut out = std::io::stdout().lock();
+    print_table(&mut out, &variants, &outcome, &info, &dir, errors.len())?;
+    if !charts.is_empty() {
+        writeln!(
+            out,
+            "{} chart(s) (PNG and SVG) → {}",
+            charts.len() / 2,
+            dir.join("charts").display()
+        )?;
+    }
     Ok(if errors.is_empty() {
         ExitCode::SUCCESS
     } else {

@@ -9,13 +9,14 @@ use crate::stats::sketch::relative_error;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct RunInfo {
-    pub fencheng_version: String,
+    /// fencheng's version.
+    pub version: String,
     pub command: String,
     pub scenario: String,
     /// The scenario directory, or "built-in demo".
     pub source: String,
-    /// SHA-256 over the input files, in order (model.toml, projects.csv, …).
-    pub inputs_sha256: String,
+    /// SHA-256 over the input files, in order (model.toml, projects.csv, …), hex.
+    pub inputs_hash: String,
     pub seed: u64,
     pub paths: usize,
     pub threads: usize,

@@ -46,9 +46,13 @@ fn run_writes_the_three_files_and_a_summary() {
         serde_json::from_str(&fs::read_to_string(out.join("run.json")).unwrap()).unwrap();
     assert_eq!(info["paths"], 500);
     assert_eq!(info["seed"], 20240101);
-    assert_eq!(info["inputs_sha256"].as_str().unwrap().len(), 64);
-    // No temporary file is left behind.
-    assert_eq!(fs::read_dir(&out).unwrap().count(), 3);
+    assert_eq!(info["inputs_hash"].as_str().unwrap().len(), 64);
+    assert_eq!(info["version"], env!("CARGO_PKG_VERSION"));
+    assert!(info["threads"].as_u64().unwrap() >= 1);
+    assert!(info["wall_time_seconds"].as_f64().unwrap() > 0.0);
+    // The three files and charts/; no temporary file is left behind.
+    assert!(out.join("charts/risk_heatmap.png").is_file());
+    assert_eq!(fs::read_dir(&out).unwrap().count(), 4);
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! The integration tests, one binary (`cargo test --test suite`), one module per area.
 
 mod batch;
+mod charts;
 mod cli;
 mod common;
 mod engine;

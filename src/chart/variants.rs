@@ -1,0 +1,224 @@
+//! Drafts side by side (方案对比): for each variant of a batch or sweep, the city's
+//! cumulative retained funds next to the zones' cumulative funds received, medians with
+//! p5–p95 whiskers (headline.csv).
+
+use anyhow::Result;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use super::labels;
+use super::render::{self, Chart, Mark};
+use super::style::{self, MoneyUnit};
+use super::{Common, variant_label};
+use crate::chart::input::RunDir;
+use crate::scenario::model::Year;
+
+/// p5, p50, p95 of one total (万元).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Spread {
+    pub p5: f64,
+    pub p50: f64,
+    pub p95: f64,
+}
+
+#[derive(Debug, Clone)]
+pub struct VariantBars {
+    pub common: Common,
+    pub from: Year,
+    pub to: Year,
+    /// Variant id, city retained, zones received; the first is the baseline.
+    pub variants: Vec<(String, Spread, Spread)>,
+}
+
+const ZONES_COLOUR: RGBColor = RGBColor(242, 142, 43);
+
+impl VariantBars {
+    /// `None` when the run has no headline.csv.
+    pub fn new(common: &Common, run: &RunDir) -> Option<Self> {
+        let spread = |scenario: &str, metric: &str| {
+            run.headline(scenario, metric).map(|h| Spread {
+                p5: h.p5,
+                p50: h.p50,
+                p95: h.p95,
+            })
+        };
+        let variants: Vec<_> = run
+            .summaries
+            .iter()
+            .filter_map(|s| {
+                Some((
+                    s.scenario.clone(),
+                    spread(&s.scenario, "city_retained_total")?,
+                    spread(&s.scenario, "zones_received_total")?,
+                ))
+            })
+            .collect();
+        if variants.is_empty() {
+            return None;
+        }
+        let years = run.years();
+        Some(Self {
+            common: common.clone(),
+            from: years.first().copied().unwrap_or(run.meta.base_year + 1),
+            to: years.last().copied().unwrap_or(run.meta.horizon),
+            variants,
+        })
+    }
+}
+
+impl Chart for VariantBars {
+    fn stem(&self) -> String {
+        "variants".into()
+    }
+
+    fn title(&self) -> String {
+        labels::VARIANTS_TITLE.fill(
+            self.common.lang,
+            &[
+                ("from", &self.from.to_string()),
+                ("to", &self.to.to_string()),
+            ],
+        )
+    }
+
+    fn draw<DB>(&self, root: &DrawingArea<DB, Shift>) -> Result<()>
+    where
+        DB: DrawingBackend,
+        DB::ErrorType: 'static,
+    {
+        let lang = self.common.lang;
+        let max = self
+            .variants
+            .iter()
+            .flat_map(|(_, a, b)| [a.p95, b.p95, a.p50, b.p50])
+            .filter(|v| v.is_finite())
+            .fold(0.0, f64::max);
+        let min = self
+            .variants
+            .iter()
+            .flat_map(|(_, a, b)| [a.p5, b.p5])
+            .filter(|v| v.is_finite())
+            .fold(0.0, f64::min);
+        let unit = MoneyUnit::for_max(max.max(-min));
+        let f = unit.factor();
+        let items = vec![
+            (
+                Mark::Swatch(style::CITY),
+                labels::VARIANT_CITY.get(lang).to_string(),
+            ),
+            (
+                Mark::Swatch(ZONES_COLOUR),
+                labels::VARIANT_ZONES.get(lang).to_string(),
+            ),
+            (
+                Mark::Whisker(style::TEXT),
+                labels::WHISKERS.get(lang).to_string(),
+            ),
+        ];
+        render::legend(
+            root,
+            (render::MARGIN, render::LEGEND_Y - 40),
+            style::WIDTH as i32 - render::MARGIN,
+            &items,
+        )?;
+        let area = render::frame(
+            root,
+            &self.title(),
+            None,
+            &self.common.footer,
+            render::TOP - 40,
+        )?;
+
+        let n = self.variants.len();
+        let top = style::nice_ceiling(max / f * 1.1);
+        let bottom = if min < 0.0 {
+            -style::nice_ceiling(-min / f * 1.1)
+        } else {
+            0.0
+        };
+        let mut chart = ChartBuilder::on(&area)
+            .margin_left(20)
+            .margin_right(60)
+            .margin_top(20)
+            .x_label_area_size(100)
+            .y_label_area_size(150)
+            .build_cartesian_2d(-0.6..n as f64 - 0.4, bottom..top)?;
+        let y_format = |v: &f64| style::group_thousands(*v, if top < 10.0 { 1 } else { 0 });
+        let no_label = |_: &f64| String::new();
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .x_labels(n.max(2))
+            .x_label_formatter(&no_label)
+            .y_labels(8)
+            .y_label_formatter(&y_format)
+            .label_style(style::text(style::TICK_PX))
+            .axis_desc_style(style::text(style::LABEL_PX))
+            .y_desc(labels::VARIANTS_Y.fill(lang, &[("unit", unit.label(lang))]))
+            .max_light_lines(1)
+            .light_line_style(style::GRID.mix(0.5))
+            .bold_line_style(style::GRID)
+            .axis_style(style::MUTED_TEXT.stroke_width(2))
+            .draw()?;
+
+        // Variant names under the groups, as large as the room allows.
+        let group_px = {
+            let (x_px, _) = area.get_pixel_range();
+            (x_px.end - x_px.start - 230) / n as i32
+        };
+        let names: Vec<String> = self
+            .variants
+            .iter()
+            .enumerate()
+            .map(|(i, (id, _, _))| variant_label(id, i == 0, lang))
+            .collect();
+        let mut name_px = style::LABEL_PX;
+        let name_style = |px: f64| style::text(px).pos(Pos::new(HPos::Center, VPos::Top));
+        for name in &names {
+            while name_px > 14.0
+                && root.estimate_text_size(name, &name_style(name_px))?.0 as i32 > group_px - 10
+            {
+                name_px -= 2.0;
+            }
+        }
+        let values_fit = group_px >= 150;
+        for (i, ((_, city, zones), name)) in self.variants.iter().zip(&names).enumerate() {
+            let x = i as f64;
+            chart.draw_series(std::iter::once(
+                EmptyElement::at((x, bottom))
+                    + Text::new(name.clone(), (0, 14), name_style(name_px)),
+            ))?;
+            for (offset, s, colour) in [(-0.2, city, style::CITY), (0.2, zones, ZONES_COLOUR)] {
+                let cx = x + offset;
+                chart.draw_series(std::iter::once(Rectangle::new(
+                    [(cx - 0.17, 0.0), (cx + 0.17, s.p50 / f)],
+                    colour.filled(),
+                )))?;
+                let ink = style::TEXT.stroke_width(3);
+                chart.draw_series(std::iter::once(PathElement::new(
+                    vec![(cx, s.p5 / f), (cx, s.p95 / f)],
+                    ink,
+                )))?;
+                for y in [s.p5 / f, s.p95 / f] {
+                    chart.draw_series(std::iter::once(PathElement::new(
+                        vec![(cx - 0.06, y), (cx + 0.06, y)],
+                        ink,
+                    )))?;
+                }
+                if values_fit {
+                    chart.draw_series(std::iter::once(
+                        EmptyElement::at((cx, s.p95 / f))
+                            + Text::new(
+                                unit.show(s.p50),
+                                (0, -8),
+                                style::text(style::TICK_PX)
+                                    .pos(Pos::new(HPos::Center, VPos::Bottom)),
+                            ),
+                    ))?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
