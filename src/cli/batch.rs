@@ -6,7 +6,8 @@ use std::process::ExitCode;
 use anyhow::{Context, Result, anyhow};
 
 use crate::batch::read_specs;
-use crate::cli::variants::{self, Common, Job};
+use crate::cli::options::RunOptions;
+use crate::cli::variants::{self, Job};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -15,7 +16,7 @@ pub struct Args {
     /// Variants: a column `scenario` (the id) and columns named by dotted keys
     pub batch_csv: PathBuf,
     #[command(flatten)]
-    pub common: Common,
+    pub options: RunOptions,
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
@@ -36,6 +37,6 @@ pub fn run(args: Args) -> Result<ExitCode> {
             extra_inputs: vec![bytes],
             sweep_keys: None,
         },
-        &args.common,
+        &args.options,
     )
 }

@@ -2,6 +2,7 @@
 
 pub mod batch;
 pub mod chart;
+pub mod options;
 pub mod report;
 pub mod run;
 pub mod source;

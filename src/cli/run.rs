@@ -8,6 +8,7 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use crate::cli::options::{RunOptions, draw_charts};
 use crate::cli::source;
 use crate::engine::simulate;
 use crate::export::{EntityInfo, RunInfo, inputs_hash, prepare_run_dir, tables, write_atomic};
@@ -18,34 +19,25 @@ use crate::summary::Summary;
 pub struct Args {
     /// Scenario directory holding model.toml and projects.csv [default: the built-in demo]
     pub scenario: Option<PathBuf>,
-    /// Monte Carlo paths [default: the scenario's simulation.paths]
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
-    pub paths: Option<u64>,
-    /// Random seed [default: the scenario's simulation.seed]
-    #[arg(long)]
-    pub seed: Option<u64>,
-    /// Worker threads [default: one per core]; results do not depend on it
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1024))]
-    pub threads: Option<u64>,
-    /// Output directory [default: a fresh output/<scenario>-<n>/]
-    #[arg(long)]
-    pub out: Option<PathBuf>,
-    /// Overwrite the results of an earlier run in --out
-    #[arg(long)]
-    pub force: bool,
-    /// Do not draw the charts (RUN_DIR/charts/); `fencheng chart RUN_DIR` draws them later
-    #[arg(long)]
-    pub no_charts: bool,
+    #[command(flatten)]
+    pub options: RunOptions,
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
     let loaded = source::load(args.scenario.as_deref())?;
     let scenario = &loaded.scenario;
-    let paths = args.paths.map_or(scenario.simulation.paths, |p| p as usize);
-    let seed = args.seed.unwrap_or(scenario.simulation.seed);
-    let pool = thread_pool(args.threads)?;
+    let paths = args
+        .options
+        .paths
+        .map_or(scenario.simulation.paths, |p| p as usize);
+    let seed = args.options.seed.unwrap_or(scenario.simulation.seed);
+    let pool = thread_pool(args.options.threads)?;
     // Check the output place before the long part.
-    let dir = prepare_run_dir(args.out.as_deref(), &loaded.slug, args.force)?;
+    let dir = prepare_run_dir(
+        args.options.out.as_deref(),
+        &loaded.slug,
+        args.options.force,
+    )?;
 
     let bar = progress_bar(paths as u64);
     let started = Instant::now();
@@ -80,23 +72,9 @@ pub fn run(args: Args) -> Result<ExitCode> {
         &dir.join("run.json"),
         &serde_json::to_vec_pretty(&info).context("cannot encode run.json")?,
     )?;
-    let charts = if args.no_charts {
-        Vec::new()
-    } else {
-        crate::chart::draw_run(&dir, crate::chart::Lang::Zh)
-            .context("the results are written, but the charts could not be drawn")?
-    };
-
     let mut out = std::io::stdout().lock();
     print_headlines(&mut out, scenario, &summary, &info, &dir)?;
-    if !charts.is_empty() {
-        writeln!(
-            out,
-            "{} chart(s) (PNG and SVG) → {}",
-            charts.len() / 2,
-            dir.join("charts").display()
-        )?;
-    }
+    draw_charts(&args.options, &dir, &mut out)?;
     Ok(ExitCode::SUCCESS)
 }
 

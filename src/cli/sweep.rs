@@ -7,7 +7,8 @@ use std::process::ExitCode;
 use anyhow::{Result, anyhow};
 
 use crate::batch::sweep::{grid, parse_axis};
-use crate::cli::variants::{self, Common, Job};
+use crate::cli::options::RunOptions;
+use crate::cli::variants::{self, Job};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -18,7 +19,7 @@ pub struct Args {
     #[arg(long = "vary", required = true, num_args = 1)]
     pub vary: Vec<String>,
     #[command(flatten)]
-    pub common: Common,
+    pub options: RunOptions,
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
@@ -45,6 +46,6 @@ pub fn run(args: Args) -> Result<ExitCode> {
             extra_inputs: vec![args.vary.join("\n").into_bytes()],
             sweep_keys: Some(keys),
         },
-        &args.common,
+        &args.options,
     )
 }

@@ -2,7 +2,7 @@
 //! the same worlds, write the tables, and report the rows that failed.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -10,6 +10,7 @@ use anyhow::{Context, Result};
 
 use crate::batch::{Base, RowError, Variant, VariantSpec, build_variant};
 use crate::cli::exit;
+use crate::cli::options::{RunOptions, draw_charts};
 use crate::cli::run::{progress_bar, thread_pool};
 use crate::engine::simulate_variants;
 use crate::export::tables::{self, SweepPoint};
@@ -17,29 +18,6 @@ use crate::export::{EntityInfo, RunInfo, VariantInfo, inputs_hash, prepare_run_d
 use crate::scenario::load::{MODEL_FILE, PROJECTS_FILE};
 use crate::scenario::{ScenarioError, parse_model_table, scenario_from_parts};
 use crate::summary::Outcome;
-
-/// Options common to batch and sweep.
-#[derive(Debug, clap::Args)]
-pub struct Common {
-    /// Monte Carlo paths [default: the scenario's simulation.paths]
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
-    pub paths: Option<u64>,
-    /// Random seed [default: the scenario's simulation.seed]
-    #[arg(long)]
-    pub seed: Option<u64>,
-    /// Worker threads [default: one per core]; results do not depend on it
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1024))]
-    pub threads: Option<u64>,
-    /// Output directory [default: a fresh output/<scenario>-<command>-<n>/]
-    #[arg(long)]
-    pub out: Option<PathBuf>,
-    /// Overwrite the results of an earlier run in --out
-    #[arg(long)]
-    pub force: bool,
-    /// Do not draw the charts (RUN_DIR/charts/); `fencheng chart RUN_DIR` draws them later
-    #[arg(long)]
-    pub no_charts: bool,
-}
 
 /// A batch or sweep to run.
 pub struct Job<'a> {
@@ -80,7 +58,7 @@ pub fn load_base(dir: &Path) -> Result<(Base, Vec<Vec<u8>>), ScenarioError> {
     ))
 }
 
-pub fn run(job: Job, common: &Common) -> Result<ExitCode> {
+pub fn run(job: Job, common: &RunOptions) -> Result<ExitCode> {
     let (base, mut inputs) = load_base(job.scenario_dir)?;
     inputs.extend(job.extra_inputs);
     let mut errors = job.errors;
@@ -202,23 +180,9 @@ pub fn run(job: Job, common: &Common) -> Result<ExitCode> {
         &serde_json::to_vec_pretty(&info).context("cannot encode run.json")?,
     )?;
 
-    let charts = if common.no_charts {
-        Vec::new()
-    } else {
-        crate::chart::draw_run(&dir, crate::chart::Lang::Zh)
-            .context("the results are written, but the charts could not be drawn")?
-    };
-
     let mut out = std::io::stdout().lock();
     print_table(&mut out, &variants, &outcome, &info, &dir, errors.len())?;
-    if !charts.is_empty() {
-        writeln!(
-            out,
-            "{} chart(s) (PNG and SVG) → {}",
-            charts.len() / 2,
-            dir.join("charts").display()
-        )?;
-    }
+    draw_charts(common, &dir, &mut out)?;
     Ok(if errors.is_empty() {
         ExitCode::SUCCESS
     } else {
