@@ -128,18 +128,12 @@ impl Chart for DebtRatioFan {
                 items.push((Mark::Band(colour, TIER_ALPHA * 2.0), label.get(lang).into()));
             }
         }
-        let last_row = render::legend(
-            root,
-            (render::MARGIN, render::LEGEND_Y),
-            style::WIDTH as i32 - render::MARGIN,
-            &items,
-        )?;
-        let area = render::frame(
+        let area = render::legend_and_frame(
             root,
             &self.title(),
             (!subtitle.is_empty()).then_some(subtitle.as_str()),
             &self.common.footer,
-            render::TOP.max(last_row + 32),
+            &items,
         )?;
 
         let y_format = |v: &f64| format!("{v:.0}%");

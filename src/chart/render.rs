@@ -140,6 +140,35 @@ pub enum Mark {
     Whisker(RGBColor),
 }
 
+/// Draw the title, the subtitle (if any) and the legend, and return the plot area framed
+/// below the legend's last row. Without a subtitle the legend moves up into its row.
+pub fn legend_and_frame<DB>(
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+    subtitle: Option<&str>,
+    footer: &str,
+    items: &[(Mark, String)],
+) -> Result<DrawingArea<DB, Shift>>
+where
+    DB: DrawingBackend,
+    DB::ErrorType: 'static,
+{
+    let shift = if subtitle.is_some() { 0 } else { 40 };
+    let last_row = legend(
+        root,
+        (MARGIN, LEGEND_Y - shift),
+        style::WIDTH as i32 - MARGIN,
+        items,
+    )?;
+    frame(
+        root,
+        title,
+        subtitle,
+        footer,
+        (TOP - shift).max(last_row + 32),
+    )
+}
+
 /// Draw legend items left to right from `(x, y)` (the centre line of the first row),
 /// wrapping before `max_x`. Returns the y of the centre line of the last row.
 pub fn legend<DB>(

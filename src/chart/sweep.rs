@@ -232,18 +232,12 @@ impl Chart for SweepTradeoff {
             Mark::Dashed(style::MUTED_TEXT),
             labels::SWEEP_RISK_LINE.get(lang).into(),
         ));
-        let last_row = render::legend(
-            root,
-            (render::MARGIN, render::LEGEND_Y),
-            style::WIDTH as i32 - render::MARGIN,
-            &items,
-        )?;
-        let area = render::frame(
+        let area = render::legend_and_frame(
             root,
             &self.title(),
             Some(&subtitle),
             &self.common.footer,
-            render::TOP.max(last_row + 32),
+            &items,
         )?;
 
         let categorical = self.table.categories.first().is_some_and(|c| !c.is_empty());

@@ -116,19 +116,8 @@ impl Chart for VariantBars {
                 labels::WHISKERS.get(lang).to_string(),
             ),
         ];
-        render::legend(
-            root,
-            (render::MARGIN, render::LEGEND_Y - 40),
-            style::WIDTH as i32 - render::MARGIN,
-            &items,
-        )?;
-        let area = render::frame(
-            root,
-            &self.title(),
-            None,
-            &self.common.footer,
-            render::TOP - 40,
-        )?;
+        let area =
+            render::legend_and_frame(root, &self.title(), None, &self.common.footer, &items)?;
 
         let n = self.variants.len();
         let top = style::nice_ceiling(max / f * 1.1);

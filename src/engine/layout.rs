@@ -1,6 +1,8 @@
 //! Which series a path produces, in summary.csv's order: for each projected year, each
 //! zone's metrics, then the city, each county, the centre and the province (DOMAIN.md §6).
 
+use std::collections::HashMap;
+
 use crate::ledger::{CentralYear, GovYear, PathLedger, ProvinceYear, ZoneYear};
 use crate::scenario::model::{Scenario, Year};
 
@@ -93,6 +95,8 @@ pub struct SeriesKey {
 #[derive(Debug, Clone)]
 pub struct Layout {
     pub keys: Vec<SeriesKey>,
+    /// `(year, entity, metric)` → position in `keys`.
+    positions: HashMap<(Year, String, String), usize>,
 }
 
 impl Layout {
@@ -116,7 +120,12 @@ impl Layout {
             CENTRAL_METRICS.iter().for_each(|m| push(CENTRAL, m));
             PROVINCE_METRICS.iter().for_each(|m| push(PROVINCE, m));
         }
-        Layout { keys }
+        let positions = keys
+            .iter()
+            .enumerate()
+            .map(|(i, k)| ((k.year, k.entity.clone(), k.metric.to_string()), i))
+            .collect();
+        Layout { keys, positions }
     }
 
     pub fn len(&self) -> usize {
@@ -145,11 +154,11 @@ impl Layout {
             .collect()
     }
 
-    /// The position of a series.
+    /// The position of a series (a hash lookup: batches match thousands of keys).
     pub fn index_of(&self, year: Year, entity: &str, metric: &str) -> Option<usize> {
-        self.keys
-            .iter()
-            .position(|k| k.year == year && k.entity == entity && k.metric == metric)
+        self.positions
+            .get(&(year, entity.to_string(), metric.to_string()))
+            .copied()
     }
 
     /// Append one path's values to `row`, in the order of `keys`.
