@@ -9,7 +9,7 @@ use anyhow::{Context, Result};
 #[derive(Debug, clap::Args)]
 pub struct RunOptions {
     /// Monte Carlo paths [default: the scenario's simulation.paths]
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=u64::from(u32::MAX)))]
     pub paths: Option<u64>,
     /// Random seed [default: the scenario's simulation.seed]
     #[arg(long)]

@@ -8,14 +8,20 @@ use crate::stats::{Moments, QuantileSketch};
 /// Moments and percentiles of one series, fed in path order.
 ///
 /// The hot loop adds billions of values, so this keeps only what differs per series:
-/// the path count is the run's, and the shift is set once from the first path.
+/// the path count is the run's, and the shift is set once from the first path. A third
+/// of a run's series never change (spending plans, fees, zero rows): while a series
+/// repeats its first value, the repeats are only counted, and the sketch sees them in
+/// one step when the first different value arrives. A repeat adds exactly 0 to both
+/// sums, so the results are the same bits as adding every value.
 #[derive(Debug, Clone, Default)]
 pub struct SeriesStats {
     /// Deviations are taken from the first path's value (see [`Moments`]).
     shift: f64,
     sum: f64,
     sum_sq: f64,
-    pub sketch: QuantileSketch,
+    /// Values equal to `shift` not yet in the sketch; `None` once the series varied.
+    repeats: Option<u64>,
+    sketch: QuantileSketch,
 }
 
 impl SeriesStats {
@@ -30,19 +36,56 @@ impl SeriesStats {
     /// Set the shift; call with the first path's value, before any `add`.
     pub fn start(&mut self, first: f64) {
         self.shift = first;
+        self.repeats = Some(0);
     }
 
     #[inline]
     pub fn add(&mut self, x: f64) {
+        if let Some(n) = &mut self.repeats {
+            if x.to_bits() == self.shift.to_bits() {
+                *n += 1;
+                return;
+            }
+            self.sketch.add_repeated(self.shift, *n);
+            self.repeats = None;
+        }
         let d = x - self.shift;
         self.sum += d;
         self.sum_sq += d * d;
         self.sketch.add(x);
     }
 
+    /// Add every value of `xs`, in order: the same as [`Self::add`] in a loop, with the
+    /// sums kept in registers.
+    #[inline]
+    pub fn add_each(&mut self, mut xs: impl Iterator<Item = f64>) {
+        while self.repeats.is_some() {
+            match xs.next() {
+                Some(x) => self.add(x),
+                None => return,
+            }
+        }
+        let (shift, mut sum, mut sum_sq) = (self.shift, self.sum, self.sum_sq);
+        self.sketch.add_each(xs, |x| {
+            let d = x - shift;
+            sum += d;
+            sum_sq += d * d;
+        });
+        (self.sum, self.sum_sq) = (sum, sum_sq);
+    }
+
     /// Mean and sd over the `paths` values added.
     pub fn moments(&self, paths: u64) -> Moments {
         Moments::from_shifted_sums(paths, self.shift, self.sum, self.sum_sq)
+    }
+
+    /// Percentiles for `ps` (fractions, ascending); see [`QuantileSketch::quantiles`].
+    pub fn quantiles(&self, ps: &[f64]) -> Vec<f64> {
+        match self.repeats {
+            // Every value so far was the first one.
+            Some(n) if n > 0 => vec![self.shift; ps.len()],
+            _ => self.sketch.quantiles(ps),
+        }
     }
 }
 
@@ -117,5 +160,63 @@ impl RiskTable {
 
     pub fn get(&self, zone: usize, ti: usize) -> &RiskCounts {
         &self.counts[zone * self.years + ti]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stats::sketch::MANTISSA_BITS;
+
+    const PS: [f64; 7] = [0.05, 0.10, 0.25, 0.50, 0.75, 0.90, 0.95];
+
+    /// Moments and sketch fed one value at a time, with no shortcut for repeats.
+    fn plain(xs: &[f64]) -> (Moments, Vec<f64>) {
+        let mut m = Moments::default();
+        let mut sketch = QuantileSketch::with_precision(MANTISSA_BITS);
+        for &x in xs {
+            m.add(x);
+            sketch.add(x);
+        }
+        (m, sketch.quantiles(&PS))
+    }
+
+    fn fed(xs: &[f64], in_runs: bool) -> SeriesStats {
+        let mut s = SeriesStats::new(MANTISSA_BITS);
+        s.start(xs[0]);
+        if in_runs {
+            for part in xs.chunks(7) {
+                s.add_each(part.iter().copied());
+            }
+        } else {
+            xs.iter().for_each(|&x| s.add(x));
+        }
+        s
+    }
+
+    #[test]
+    fn repeats_of_the_first_value_give_the_same_bits_as_adding_them_one_by_one() {
+        // A long run of the first value, then variation (with zeros and a sign change).
+        let mut xs = vec![1234.5; 40];
+        xs.extend((0..60).map(|i| 1234.5 + f64::from(i % 9) * 37.25 - 150.0));
+        xs.extend([0.0, -3.0, 1234.5, 0.0]);
+        let (m, q) = plain(&xs);
+        let n = xs.len() as u64;
+        for in_runs in [false, true] {
+            let s = fed(&xs, in_runs);
+            assert_eq!(s.moments(n).mean().to_bits(), m.mean().to_bits());
+            assert_eq!(s.moments(n).sd().to_bits(), m.sd().to_bits());
+            assert_eq!(s.quantiles(&PS), q);
+        }
+    }
+
+    #[test]
+    fn a_series_that_never_varies_reports_its_value_exactly() {
+        for x in [0.0, -7.25, 98_765.432_1] {
+            let s = fed(&[x; 50], true);
+            assert_eq!(s.quantiles(&PS), vec![x; PS.len()]);
+            assert_eq!(s.moments(50).mean(), x);
+            assert_eq!(s.moments(50).sd(), 0.0);
+        }
     }
 }

@@ -30,10 +30,10 @@ use layout::{HEADLINE_METRICS, Layout, any_funding_gap, record_headline};
 use reuse::Shared;
 
 /// Most paths in a chunk, the unit of parallel simulation.
-pub const CHUNK_PATHS: usize = 1024;
+pub const CHUNK_PATHS: usize = 4096;
 
 /// Memory for one wave's path values, all variants together.
-pub const WAVE_BUDGET_BYTES: usize = 32 << 20;
+pub const WAVE_BUDGET_BYTES: usize = 96 << 20;
 /// Series folded together by one task of phase 2.
 const SERIES_BLOCK: usize = 16;
 
@@ -120,23 +120,9 @@ pub fn simulate_variants(
                     .map(move |(b, block)| (v, b * SERIES_BLOCK, block))
             })
             .collect();
-        blocks.into_par_iter().for_each(|(v, from, block)| {
-            let width = plan.widths[v];
-            let to = from + block.len();
-            if done == 0 {
-                let first = &wave[0].values[v][from..to];
-                for (s, &x) in block.iter_mut().zip(first) {
-                    s.start(x);
-                }
-            }
-            for chunk in wave {
-                for row in chunk.values[v].chunks_exact(width) {
-                    for (s, &x) in block.iter_mut().zip(&row[from..to]) {
-                        s.add(x);
-                    }
-                }
-            }
-        });
+        blocks
+            .into_par_iter()
+            .for_each(|(v, from, block)| fold_block(block, wave, v, from, done == 0));
         for chunk in wave {
             for (total, part) in risk.iter_mut().zip(&chunk.risk) {
                 total.merge(part);
@@ -177,7 +163,7 @@ pub fn simulate_variants(
                 .iter()
                 .zip(headline)
                 .map(|(metric, s)| {
-                    let q = s.sketch.quantiles(&[0.05, 0.5, 0.95]);
+                    let q = s.quantiles(&[0.05, 0.5, 0.95]);
                     HeadlineRow {
                         metric: metric.to_string(),
                         mean: s.moments(n).mean(),
@@ -197,7 +183,7 @@ pub fn simulate_variants(
                     let (mean, q) = match c.slot {
                         Some(k) => (
                             diffs[k].moments(n).mean(),
-                            diffs[k].sketch.quantiles(&[0.05, 0.5, 0.95]),
+                            diffs[k].quantiles(&[0.05, 0.5, 0.95]),
                         ),
                         // Provably identical to the baseline: the difference is 0.
                         None => (0.0, vec![0.0; 3]),
@@ -222,6 +208,26 @@ pub fn simulate_variants(
         outcome.summaries.push(summary);
     }
     outcome
+}
+
+/// Fold a wave's values of variant `v`'s series `from..from + block.len()` into their
+/// statistics, in path order; `first` if this is the run's first wave. Kept out of line
+/// so that profiles show it.
+#[inline(never)]
+fn fold_block(block: &mut [SeriesStats], wave: &[Chunk], v: usize, from: usize, first: bool) {
+    let len = block.len();
+    if first {
+        for (s, &x) in block.iter_mut().zip(wave[0].block(v, from, len)) {
+            s.start(x);
+        }
+    }
+    for chunk in wave {
+        let values = chunk.block(v, from, len);
+        // One series at a time, so its counters stay in L1 cache.
+        for (j, s) in block.iter_mut().enumerate() {
+            s.add_each(values[j..].iter().step_by(len).copied());
+        }
+    }
 }
 
 /// Where a variant's series comes from.
@@ -363,7 +369,13 @@ fn entity_shared(s: &Scenario, shared: &Shared, entity: &str) -> bool {
 }
 
 /// A slot of a wave: its working state (kept from wave to wave, so the hot loop
-/// allocates nothing) and the values of its chunk's paths, per variant, row by row.
+/// allocates nothing) and the values of its chunk's paths, per variant.
+///
+/// Values are stored block by block, as phase 2 reads them: the values of series
+/// `from..from + len` (one block) for every path of the chunk lie together, path after
+/// path, at `from * capacity`, so a fold reads memory in order. Rows are gathered a few
+/// paths at a time in a small buffer and transposed into the blocks from there: written
+/// one path at a time, each row would scatter over a hundred pages.
 struct Chunk<'a> {
     worlds: Vec<World>,
     ledgers: Vec<Ledger<'a>>,
@@ -371,34 +383,84 @@ struct Chunk<'a> {
     /// One path's full layout row, and the baseline's.
     row: Vec<f64>,
     baseline_row: Vec<f64>,
+    /// Per variant: rows of the last few paths, not yet stored in `values`.
+    pending: Vec<Vec<f64>>,
+    /// Paths gathered in `pending` before they are stored.
+    gather: usize,
+    /// Paths the chunk can hold, and holds.
+    capacity: usize,
+    paths: usize,
     values: Vec<Vec<f64>>,
     risk: Vec<RiskTable>,
     any_gap: Vec<u64>,
 }
 
+/// Bytes of rows gathered before they are transposed into blocks (stays in L2 cache).
+const GATHER_BYTES: usize = 512 << 10;
+/// Most paths gathered.
+const GATHER_PATHS: usize = 32;
+
 impl<'a> Chunk<'a> {
-    fn new(plan: &Plan<'a>, paths: usize) -> Chunk<'a> {
+    fn new(plan: &Plan<'a>, capacity: usize) -> Chunk<'a> {
+        let row_bytes = 8 * plan.widths.iter().sum::<usize>().max(1);
         Chunk {
             worlds: plan.samplers.iter().map(WorldSampler::blank).collect(),
             ledgers: plan.variants.iter().map(|s| Ledger::new(s)).collect(),
             outs: plan.variants.iter().map(|s| PathLedger::new(s)).collect(),
             row: Vec::new(),
             baseline_row: Vec::new(),
+            pending: vec![Vec::new(); plan.widths.len()],
+            gather: (GATHER_BYTES / row_bytes).clamp(1, GATHER_PATHS),
+            capacity,
+            paths: 0,
             values: plan
                 .widths
                 .iter()
-                .map(|w| Vec::with_capacity(w * paths))
+                .map(|w| vec![0.0; w * capacity])
                 .collect(),
             risk: plan.variants.iter().map(|s| RiskTable::new(s)).collect(),
             any_gap: vec![0; plan.variants.len()],
         }
     }
 
+    /// Variant `v`'s values of the block of `len` series from `from`, path after path.
+    fn block(&self, v: usize, from: usize, len: usize) -> &[f64] {
+        let start = from * self.capacity;
+        &self.values[v][start..start + self.paths * len]
+    }
+
+    /// Move the `rows` (of `width` values, one per path from `first`) into `values`,
+    /// block by block.
+    fn store(values: &mut [f64], rows: &[f64], width: usize, capacity: usize, first: usize) {
+        let count = rows.len() / width;
+        for from in (0..width).step_by(SERIES_BLOCK) {
+            let len = SERIES_BLOCK.min(width - from);
+            let at = from * capacity + first * len;
+            let block = &mut values[at..at + count * len];
+            let sources = rows.chunks_exact(width).map(|row| &row[from..from + len]);
+            if len == SERIES_BLOCK {
+                // A fixed length compiles to a few vector moves, not a call to memcpy.
+                for (to, from) in block.chunks_exact_mut(SERIES_BLOCK).zip(sources) {
+                    let to: &mut [f64; SERIES_BLOCK] = to.try_into().expect("a full block");
+                    *to = from.try_into().expect("a full block");
+                }
+            } else {
+                for (to, from) in block.chunks_exact_mut(len).zip(sources) {
+                    to.copy_from_slice(from);
+                }
+            }
+        }
+    }
+
+    /// Simulate `paths` (kept out of line so that profiles show it).
+    #[inline(never)]
     fn run(&mut self, paths: std::ops::Range<usize>, seed: u64, plan: &Plan) {
-        self.values.iter_mut().for_each(Vec::clear);
         self.risk.iter_mut().for_each(RiskTable::clear);
         self.any_gap.fill(0);
-        for path in paths {
+        self.paths = paths.len();
+        self.pending.iter_mut().for_each(Vec::clear);
+        let mut first = 0;
+        for (p, path) in paths.enumerate() {
             for (sampler, world) in plan.samplers.iter().zip(&mut self.worlds) {
                 // Every world of a path comes from the same stream: common random numbers.
                 sampler.sample_into(&mut path_rng(seed, path as u64), world);
@@ -413,21 +475,33 @@ impl<'a> Chunk<'a> {
 
                 self.row.clear();
                 Layout::record(out, &mut self.row);
-                let values = &mut self.values[v];
+                let line = &mut self.pending[v];
                 if plan.own[v].len() == self.row.len() {
-                    values.extend_from_slice(&self.row);
+                    line.extend_from_slice(&self.row);
                 } else {
-                    values.extend(plan.own[v].iter().map(|&i| self.row[i]));
+                    line.extend(plan.own[v].iter().map(|&i| self.row[i]));
                 }
-                record_headline(out, values);
+                record_headline(out, line);
                 for c in plan.compared[v].iter().filter(|c| c.slot.is_some()) {
-                    values.push(self.row[c.series] - self.baseline_row[c.baseline]);
+                    line.push(self.row[c.series] - self.baseline_row[c.baseline]);
                 }
                 if v == 0 {
                     std::mem::swap(&mut self.row, &mut self.baseline_row);
                 }
                 self.risk[v].add(out);
                 self.any_gap[v] += u64::from(any_funding_gap(out));
+            }
+            if p + 1 - first == self.gather || p + 1 == self.paths {
+                for ((values, rows), &width) in self
+                    .values
+                    .iter_mut()
+                    .zip(&mut self.pending)
+                    .zip(&plan.widths)
+                {
+                    Self::store(values, rows, width, self.capacity, first);
+                    rows.clear();
+                }
+                first = p + 1;
             }
         }
     }
@@ -453,7 +527,7 @@ fn summarise(
         .zip(sources)
         .map(|(key, source)| match source {
             RowFrom::Stats(s) => {
-                let q = s.sketch.quantiles(&PERCENTILES);
+                let q = s.quantiles(&PERCENTILES);
                 SummaryRow {
                     year: key.year,
                     entity: key.entity.clone(),

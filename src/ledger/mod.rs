@@ -150,11 +150,60 @@ pub struct Ledger<'a> {
     scenario: &'a Scenario,
     /// First accrual year a transfer lag can reach into the projection from.
     first_accrual: Year,
-    /// Project indices by zone.
-    zone_projects: Vec<Vec<usize>>,
-    /// Capex by zone and projected year.
-    capex: Vec<Vec<f64>>,
+    /// What does not depend on the world, by zone.
+    plans: Vec<ZonePlan>,
+    /// Per sector: the share of full tax paid in production years 0, 1, … ramp - 2.
+    ramp_shares: Vec<Vec<f64>>,
+    /// Earliest production year told apart: any earlier project is at full production
+    /// in every projected year.
+    production_from: Year,
+    /// Earliest landing year whose incentives can fall in a projected year.
+    landing_from: Year,
     work: Work,
+}
+
+/// The parts of a zone's ledger fixed by the scenario, worked out once per run.
+#[derive(Debug, Clone)]
+struct ZonePlan {
+    /// Indices of the zone's projects.
+    projects: Vec<usize>,
+    /// The policy in force by accrual year, from `first_accrual` to the horizon.
+    in_force: Vec<usize>,
+    /// By projected year: spending plans and fees.
+    capex: Vec<f64>,
+    personnel: Vec<f64>,
+    operating: Vec<f64>,
+    fees: Vec<f64>,
+}
+
+impl ZonePlan {
+    fn new(scenario: &Scenario, z: usize, first_accrual: Year) -> ZonePlan {
+        let zone = &scenario.zones[z];
+        let sp = &zone.spending;
+        // Wages and operating costs grow from the base year.
+        let growth = |yi: i32| (1.0 + sp.wage_growth).powi(yi);
+        let years = 1..=scenario.projected_years() as i32;
+        ZonePlan {
+            projects: (0..scenario.projects.len())
+                .filter(|&i| scenario.projects[i].zone == z)
+                .collect(),
+            in_force: (first_accrual..=scenario.horizon)
+                .map(|year| scenario.policy_in_force(z, year))
+                .collect(),
+            capex: scenario
+                .years()
+                .map(|t| sp.capex.get(&t).copied().unwrap_or(0.0))
+                .collect(),
+            personnel: years
+                .clone()
+                .map(|yi| sp.staff * (sp.salary + sp.perf_multiplier * sp.perf_pay) * growth(yi))
+                .collect(),
+            operating: years.clone().map(|yi| sp.operating * growth(yi)).collect(),
+            fees: years
+                .map(|yi| zone.fees.base * (1.0 + zone.fees.growth).powi(yi))
+                .collect(),
+        }
+    }
 }
 
 /// Working buffers for one zone. Year index `yi` includes the base year (`yi = 0`).
@@ -165,6 +214,11 @@ struct Work {
     new_tax: Vec<f64>,
     /// New projects' tax by sector, `[sector * (years+1) + yi]`.
     sector_tax: Vec<f64>,
+    /// Full-production tax of the projects entering production each year, by sector,
+    /// `[sector * n + (year - production_from)]`.
+    production: Vec<f64>,
+    /// Investment of the projects landing each year, `[year - landing_from]`.
+    landing: Vec<f64>,
     pool: Vec<f64>,
     pool_existing: Vec<f64>,
     pool_projects: Vec<f64>,
@@ -191,18 +245,32 @@ impl<'a> Ledger<'a> {
             .max()
             .unwrap_or(0);
         let first_accrual = scenario.base_year + 1 - max_lag as Year;
-        let accruals = (scenario.horizon - first_accrual + 1) as usize;
-        let mut zone_projects = vec![Vec::new(); scenario.zones.len()];
-        for (i, p) in scenario.projects.iter().enumerate() {
-            zone_projects[p.zone].push(i);
-        }
-        let capex = scenario
+        let max_ramp = scenario
+            .sectors
+            .iter()
+            .map(|s| s.ramp_years)
+            .max()
+            .unwrap_or(1);
+        let production_from = scenario.base_year + 2 - max_ramp.max(1) as Year;
+        let max_offset = scenario
             .zones
             .iter()
-            .map(|z| {
-                scenario
-                    .years()
-                    .map(|t| z.spending.capex.get(&t).copied().unwrap_or(0.0))
+            .flat_map(|z| &z.incentive.stages)
+            .map(|stage| stage.offset)
+            .max()
+            .unwrap_or(0);
+        let landing_from = scenario.base_year + 1 - max_offset as Year;
+        let accruals = (scenario.horizon - first_accrual + 1) as usize;
+        let plans = (0..scenario.zones.len())
+            .map(|z| ZonePlan::new(scenario, z, first_accrual))
+            .collect();
+        let ramp_shares = scenario
+            .sectors
+            .iter()
+            .map(|sector| {
+                let ramp = sector.ramp_years as usize;
+                (0..ramp - 1)
+                    .map(|j| (j + 1) as f64 / ramp as f64)
                     .collect()
             })
             .collect();
@@ -210,6 +278,12 @@ impl<'a> Ledger<'a> {
             existing: vec![0.0; taxes * (years + 1)],
             new_tax: vec![0.0; taxes * (years + 1)],
             sector_tax: vec![0.0; scenario.sectors.len() * (years + 1)],
+            production: vec![
+                0.0;
+                scenario.sectors.len()
+                    * (scenario.horizon - production_from + 1) as usize
+            ],
+            landing: vec![0.0; (scenario.horizon - landing_from + 1) as usize],
             pool: vec![0.0; years + 1],
             pool_existing: vec![0.0; years + 1],
             pool_projects: vec![0.0; years + 1],
@@ -226,8 +300,10 @@ impl<'a> Ledger<'a> {
         Ledger {
             scenario,
             first_accrual,
-            zone_projects,
-            capex,
+            plans,
+            ramp_shares,
+            production_from,
+            landing_from,
             work,
         }
     }
@@ -329,31 +405,68 @@ impl<'a> Ledger<'a> {
                     * (1.0 + tax.elasticity * world.growth(z, ti) + world.tax_noise(z, k, ti));
             }
         }
-        // Project tax by sector first, split into taxes by the sector mix after.
-        w.sector_tax.fill(0.0);
-        w.incentives.fill(0.0);
-        for &pi in &self.zone_projects[z] {
+        // Projects are summed by the year they enter production (by sector) and by the
+        // year they land, then spread over the years by the ramp and the incentive
+        // stages: a few operations per year, not per project and year.
+        let produced_len = (s.horizon - self.production_from + 1) as usize;
+        w.production.fill(0.0);
+        w.landing.fill(0.0);
+        let plan = &self.plans[z];
+        for &pi in &plan.projects {
             let draw = world.projects[pi];
             if !draw.landed {
                 continue;
             }
             let project = &s.projects[pi];
             let landing = project.signed_year + draw.delay as Year;
+            if (self.landing_from..=s.horizon).contains(&landing) {
+                w.landing[(landing - self.landing_from) as usize] += project.investment;
+            }
             let production = landing + project.build_years as Year;
-            let full = project.investment * s.project_intensity(project) * draw.multiplier;
-            let ramp = f64::from(s.sectors[project.sector].ramp_years);
-            let sector_tax = &mut w.sector_tax[project.sector * span..(project.sector + 1) * span];
-            for year in production.max(base_year + 1)..=s.horizon {
-                let j = f64::from(year - production);
-                sector_tax[(year - base_year) as usize] += full * ((j + 1.0) / ramp).min(1.0);
+            if production <= s.horizon {
+                let at = (production.max(self.production_from) - self.production_from) as usize;
+                w.production[project.sector * produced_len + at] +=
+                    project.investment * s.project_intensity(project) * draw.multiplier;
             }
-            for stage in &zone.incentive.stages {
-                let year = landing + stage.offset as Year;
-                if year > base_year && year <= s.horizon {
-                    w.incentives[(year - base_year - 1) as usize] +=
-                        zone.incentive.rate * project.investment * stage.weight;
+        }
+        // A project pays min((j + 1) / ramp, 1) of its full tax in its j-th year of
+        // production (j = 0, 1, …).
+        let first = (base_year + 1 - self.production_from) as usize;
+        for ((shares, produced), taxes) in self
+            .ramp_shares
+            .iter()
+            .zip(w.production.chunks_exact(produced_len))
+            .zip(w.sector_tax.chunks_exact_mut(span))
+        {
+            let ramp = shares.len() + 1;
+            // Tax of the projects at full production: entered at least ramp - 1 years ago.
+            let mut full: f64 = produced[..=first + 1 - ramp].iter().sum();
+            taxes[0] = 0.0;
+            for (ti, tax) in taxes[1..].iter_mut().enumerate() {
+                let at = first + ti;
+                if ti > 0 {
+                    full += produced[at + 1 - ramp];
                 }
+                let ramping: f64 = shares
+                    .iter()
+                    .enumerate()
+                    .map(|(j, share)| produced[at - j] * share)
+                    .sum();
+                *tax = full + ramping;
             }
+        }
+        for (ti, incentive) in w.incentives.iter_mut().enumerate() {
+            let year = base_year + 1 + ti as Year;
+            let paid: f64 = zone
+                .incentive
+                .stages
+                .iter()
+                .map(|stage| {
+                    stage.weight
+                        * w.landing[(year - stage.offset as Year - self.landing_from) as usize]
+                })
+                .sum();
+            *incentive = zone.incentive.rate * paid;
         }
         w.new_tax.fill(0.0);
         for (sector, taxes) in s.sectors.iter().zip(w.sector_tax.chunks_exact(span)) {
@@ -386,7 +499,7 @@ impl<'a> Ledger<'a> {
         // §4.5 Accruals before the projection: the base shares of the base-year pool.
         let pre = (base_year + 1 - self.first_accrual) as usize;
         for i in 0..pre {
-            let policy = &s.policies[s.policy_in_force(z, self.first_accrual + i as Year)];
+            let policy = &s.policies[plan.in_force[i]];
             w.accrued[i] = policy.base_shares.zone * w.pool[0];
             w.accrued_return[i] = 0.0;
             w.lags[i] = policy.delivery.lag();
@@ -394,9 +507,8 @@ impl<'a> Ledger<'a> {
 
         // §4.2–4.4 Takes, base and increment, and the split of every projected year.
         for (ti, y) in out.iter_mut().enumerate() {
-            let year = base_year + 1 + ti as Year;
             let yi = ti + 1;
-            let policy = &s.policies[s.policy_in_force(z, year)];
+            let policy = &s.policies[plan.in_force[pre + ti]];
             let (mut collected, mut new_tax, mut central, mut province) = (0.0, 0.0, 0.0, 0.0);
             let mut return_base = 0.0;
             for (k, tax) in s.taxes.iter().enumerate() {
@@ -429,14 +541,12 @@ impl<'a> Ledger<'a> {
             w.accrued_return[pre + ti] = province_return;
             w.lags[pre + ti] = policy.delivery.lag();
 
-            let growth = (1.0 + zone.spending.wage_growth).powi(yi as i32);
             let land_net = zone.land.area
                 * world.land_area(z, ti)
                 * zone.land.price
                 * w.price_index[ti]
                 * (1.0 - zone.land.deduction);
-            let fees = zone.fees.base * (1.0 + zone.fees.growth).powi(yi as i32);
-            let sp = &zone.spending;
+            let fees = plan.fees[ti];
             *y = ZoneYear {
                 collected,
                 new_project_tax: new_tax,
@@ -452,9 +562,9 @@ impl<'a> Ledger<'a> {
                 fees_to_zone: policy.fee_return * fees,
                 fees_to_parent: fees - policy.fee_return * fees,
                 base_grant: zone.base_grant,
-                personnel: sp.staff * (sp.salary + sp.perf_multiplier * sp.perf_pay) * growth,
-                operating: sp.operating * growth,
-                capex: self.capex[z][ti],
+                personnel: plan.personnel[ti],
+                operating: plan.operating[ti],
+                capex: plan.capex[ti],
                 incentives: w.incentives[ti],
                 to_central: central,
                 to_province: province,

@@ -21,8 +21,8 @@ pub const DEFAULT_BASE_YEAR: Year = 2024;
 pub const DEFAULT_PATHS: usize = 20_000;
 /// Default debt warning line (the 120% 债务率 line).
 pub const DEFAULT_WARNING_RATIO: f64 = 1.2;
-/// Most Monte Carlo paths accepted (keeps `paths` exact as an `f64`).
-const MAX_PATHS: i64 = 1 << 40;
+/// Most Monte Carlo paths accepted: percentile counts are 32-bit.
+const MAX_PATHS: i64 = u32::MAX as i64;
 
 /// Builds the validated scenario from the raw model and the text of `projects.csv`.
 ///

@@ -187,6 +187,55 @@ impl QuantileSketch {
         }
     }
 
+    /// Add every value of `xs`, calling `also` with each: the same as [`Self::add`] in
+    /// a loop, with the extremes and the zero count kept in registers, for hot loops.
+    #[inline]
+    pub fn add_each(&mut self, xs: impl Iterator<Item = f64>, mut also: impl FnMut(f64)) {
+        let (mut min, mut max, mut zeros) = (self.min, self.max, self.zeros);
+        for x in xs {
+            also(x);
+            min = if x < min { x } else { min };
+            max = if x > max { x } else { max };
+            let bits = x.to_bits();
+            let magnitude = bits & !SIGN_BIT;
+            if magnitude < ZERO_BITS {
+                zeros += 1;
+                continue;
+            }
+            let index = (magnitude >> self.shift) as u32;
+            let side = if bits == magnitude {
+                &mut self.positive
+            } else {
+                &mut self.negative
+            };
+            side.add(index, 1);
+        }
+        (self.min, self.max, self.zeros) = (min, max, zeros);
+    }
+
+    /// Add `x` `n` times.
+    pub fn add_repeated(&mut self, x: f64, n: u64) {
+        if n == 0 {
+            return;
+        }
+        self.min = self.min.min(x);
+        self.max = self.max.max(x);
+        let bits = x.to_bits();
+        let magnitude = bits & !SIGN_BIT;
+        if magnitude < ZERO_BITS {
+            self.zeros += n;
+        } else {
+            let index = (magnitude >> self.shift) as u32;
+            let side = if bits == magnitude {
+                &mut self.positive
+            } else {
+                &mut self.negative
+            };
+            let n = u32::try_from(n).expect("fewer than 2^32 values a series");
+            side.add(index, n);
+        }
+    }
+
     /// Fold in another sketch of the same precision.
     pub fn merge(&mut self, other: &QuantileSketch) {
         assert_eq!(self.shift, other.shift, "sketches of different precision");

@@ -23,7 +23,8 @@ pub struct ProjectDraw {
     pub landed: bool,
     /// Years between signing and landing.
     pub delay: u32,
-    /// Lognormal (mean 1) multiplier on the project's tax intensity.
+    /// Lognormal (mean 1) multiplier on the project's tax intensity; 1 (and unused)
+    /// when the project does not land.
     pub multiplier: f64,
 }
 
@@ -222,7 +223,12 @@ impl WorldSampler {
             let z: f64 = StandardNormal.sample(rng);
             draw.landed = u_land < law.p_land;
             draw.delay = law.delay_cdf.iter().position(|&c| u_delay < c).unwrap_or(0) as u32;
-            draw.multiplier = law.intensity.at(z);
+            // The normal is drawn either way (fixed draw count); `exp` only when used.
+            draw.multiplier = if draw.landed {
+                law.intensity.at(z)
+            } else {
+                1.0
+            };
         }
 
         let zones = self.zone_growth.len();

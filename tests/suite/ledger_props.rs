@@ -445,8 +445,56 @@ fn budget_violation(l: &PathLedger) -> Option<String> {
     None
 }
 
+/// New-project tax and incentives of zone `z` by projected year, worked out project by
+/// project and year by year (the ledger sums projects by production and landing year
+/// first, then spreads the sums).
+fn projects_one_by_one(s: &Scenario, w: &World, z: usize) -> (Vec<f64>, Vec<f64>) {
+    let years = s.projected_years();
+    let (mut tax, mut incentives) = (vec![0.0; years], vec![0.0; years]);
+    let zone = &s.zones[z];
+    for (p, draw) in s.projects.iter().zip(&w.projects) {
+        if p.zone != z || !draw.landed {
+            continue;
+        }
+        let landing = p.signed_year + draw.delay as Year;
+        let production = landing + p.build_years as Year;
+        let full = p.investment * s.project_intensity(p) * draw.multiplier;
+        let ramp = f64::from(s.sectors[p.sector].ramp_years);
+        for (ti, year) in s.years().enumerate() {
+            if year >= production {
+                tax[ti] += full * (f64::from(year - production + 1) / ramp).min(1.0);
+            }
+            for stage in &zone.incentive.stages {
+                if landing + stage.offset as Year == year {
+                    incentives[ti] += zone.incentive.rate * p.investment * stage.weight;
+                }
+            }
+        }
+    }
+    (tax, incentives)
+}
+
 proptest! {
     #![proptest_config(Config { cases: 256, failure_persistence: None, ..Config::default() })]
+
+    #[test]
+    fn project_tax_and_incentives_match_a_project_by_project_count(
+        sg in scenario_gen(),
+        wg in world_gen(),
+    ) {
+        let s = make_scenario(&sg);
+        let w = make_world(&s, &wg);
+        let mut out = PathLedger::new(&s);
+        Ledger::new(&s).evaluate(&w, &mut out);
+        for z in 0..s.zones.len() {
+            let (tax, incentives) = projects_one_by_one(&s, &w, z);
+            for (ti, y) in out.zones[z].iter().enumerate() {
+                let close = |a: f64, b: f64| (a - b).abs() <= 1e-9 * a.abs().max(b.abs()).max(1.0);
+                prop_assert!(close(y.new_project_tax, tax[ti]), "zone {z} year {ti}: tax {} vs {}", y.new_project_tax, tax[ti]);
+                prop_assert!(close(y.incentives, incentives[ti]), "zone {z} year {ti}: incentives {} vs {}", y.incentives, incentives[ti]);
+            }
+        }
+    }
 
     #[test]
     fn ledger_accounts_balance_on_random_paths(
