@@ -82,7 +82,10 @@ pub fn simulate_variants(
     let threads = rayon::current_num_threads().max(1);
     let wave_chunks = 2 * threads;
     let row_bytes = 8 * plan.widths.iter().sum::<usize>().max(1);
-    let chunk_paths = (WAVE_BUDGET_BYTES / (wave_chunks * row_bytes)).clamp(1, CHUNK_PATHS);
+    // No larger than the run needs: buffers are zeroed, and pages touched, up front.
+    let chunk_paths = (WAVE_BUDGET_BYTES / (wave_chunks * row_bytes))
+        .min(paths.div_ceil(wave_chunks))
+        .clamp(1, CHUNK_PATHS);
     let bits = precision_bits(plan.widths.iter().sum());
 
     let mut stats: Vec<Vec<SeriesStats>> = plan
