@@ -81,7 +81,7 @@ pub fn simulate_variants(
     let plan = Plan::new(variants, compare);
     let threads = rayon::current_num_threads().max(1);
     let wave_chunks = 2 * threads;
-    let row_bytes = 8 * plan.widths.iter().sum::<usize>().max(1);
+    let row_bytes = plan.row_bytes();
     // No larger than the run needs: buffers are zeroed, and pages touched, up front.
     let chunk_paths = (WAVE_BUDGET_BYTES / (wave_chunks * row_bytes))
         .min(paths.div_ceil(wave_chunks))
@@ -272,6 +272,11 @@ struct Plan<'a> {
 }
 
 impl<'a> Plan<'a> {
+    /// Bytes of one path's values, all variants together.
+    fn row_bytes(&self) -> usize {
+        8 * self.widths.iter().sum::<usize>().max(1)
+    }
+
     fn new(variants: &'a [&'a Scenario], compare: bool) -> Plan<'a> {
         let mut samplers: Vec<WorldSampler> = Vec::new();
         let sampler_of: Vec<usize> = variants
@@ -405,7 +410,6 @@ const GATHER_PATHS: usize = 32;
 
 impl<'a> Chunk<'a> {
     fn new(plan: &Plan<'a>, capacity: usize) -> Chunk<'a> {
-        let row_bytes = 8 * plan.widths.iter().sum::<usize>().max(1);
         Chunk {
             worlds: plan.samplers.iter().map(WorldSampler::blank).collect(),
             ledgers: plan.variants.iter().map(|s| Ledger::new(s)).collect(),
@@ -413,7 +417,7 @@ impl<'a> Chunk<'a> {
             row: Vec::new(),
             baseline_row: Vec::new(),
             pending: vec![Vec::new(); plan.widths.len()],
-            gather: (GATHER_BYTES / row_bytes).clamp(1, GATHER_PATHS),
+            gather: (GATHER_BYTES / plan.row_bytes()).clamp(1, GATHER_PATHS),
             capacity,
             paths: 0,
             values: plan

@@ -251,7 +251,7 @@ impl<'a> Ledger<'a> {
             .map(|s| s.ramp_years)
             .max()
             .unwrap_or(1);
-        let production_from = scenario.base_year + 2 - max_ramp.max(1) as Year;
+        let production_from = scenario.base_year + 2 - max_ramp as Year;
         let max_offset = scenario
             .zones
             .iter()

@@ -170,21 +170,7 @@ impl QuantileSketch {
 
     #[inline]
     pub fn add(&mut self, x: f64) {
-        self.min = if x < self.min { x } else { self.min };
-        self.max = if x > self.max { x } else { self.max };
-        let bits = x.to_bits();
-        let magnitude = bits & !SIGN_BIT;
-        if magnitude < ZERO_BITS {
-            self.zeros += 1;
-        } else {
-            let index = (magnitude >> self.shift) as u32;
-            let side = if bits == magnitude {
-                &mut self.positive
-            } else {
-                &mut self.negative
-            };
-            side.add(index, 1);
-        }
+        self.add_repeated(x, 1);
     }
 
     /// Add every value of `xs`, calling `also` with each: the same as [`Self::add`] in
@@ -197,43 +183,43 @@ impl QuantileSketch {
             min = if x < min { x } else { min };
             max = if x > max { x } else { max };
             let bits = x.to_bits();
-            let magnitude = bits & !SIGN_BIT;
-            if magnitude < ZERO_BITS {
+            if bits & !SIGN_BIT < ZERO_BITS {
                 zeros += 1;
-                continue;
-            }
-            let index = (magnitude >> self.shift) as u32;
-            let side = if bits == magnitude {
-                &mut self.positive
             } else {
-                &mut self.negative
-            };
-            side.add(index, 1);
+                self.count_in_bucket(bits, 1);
+            }
         }
         (self.min, self.max, self.zeros) = (min, max, zeros);
     }
 
     /// Add `x` `n` times.
+    #[inline]
     pub fn add_repeated(&mut self, x: f64, n: u64) {
         if n == 0 {
             return;
         }
-        self.min = self.min.min(x);
-        self.max = self.max.max(x);
+        self.min = if x < self.min { x } else { self.min };
+        self.max = if x > self.max { x } else { self.max };
         let bits = x.to_bits();
-        let magnitude = bits & !SIGN_BIT;
-        if magnitude < ZERO_BITS {
+        if bits & !SIGN_BIT < ZERO_BITS {
             self.zeros += n;
         } else {
-            let index = (magnitude >> self.shift) as u32;
-            let side = if bits == magnitude {
-                &mut self.positive
-            } else {
-                &mut self.negative
-            };
             let n = u32::try_from(n).expect("fewer than 2^32 values a series");
-            side.add(index, n);
+            self.count_in_bucket(bits, n);
         }
+    }
+
+    /// Count `n` values of a non-zero magnitude, given by their bits, in their bucket.
+    #[inline]
+    fn count_in_bucket(&mut self, bits: u64, n: u32) {
+        let magnitude = bits & !SIGN_BIT;
+        let index = (magnitude >> self.shift) as u32;
+        let side = if bits == magnitude {
+            &mut self.positive
+        } else {
+            &mut self.negative
+        };
+        side.add(index, n);
     }
 
     /// Fold in another sketch of the same precision.
