@@ -1,7 +1,7 @@
 //! Statistics of every series and the debt-risk counts, fed path by path.
 
+use crate::ledger::ZoneYear;
 use crate::ledger::budget::Tier;
-use crate::ledger::{PathLedger, ZoneYear};
 use crate::scenario::model::Scenario;
 use crate::stats::{Moments, QuantileSketch};
 
@@ -31,6 +31,15 @@ impl SeriesStats {
             sketch: QuantileSketch::with_precision(bits),
             ..SeriesStats::default()
         }
+    }
+
+    /// The statistics of `x` added `paths` times: the same bits as
+    /// [`Self::start`] with `x` and `paths` calls of [`Self::add`] with `x`.
+    pub fn repeated(x: f64, paths: u64, bits: u32) -> SeriesStats {
+        let mut s = SeriesStats::new(bits);
+        s.start(x);
+        s.repeats = Some(paths);
+        s
     }
 
     /// Set the shift; call with the first path's value, before any `add`.
@@ -138,11 +147,10 @@ impl RiskTable {
         }
     }
 
-    pub fn add(&mut self, ledger: &PathLedger) {
-        for (z, years) in ledger.zones.iter().enumerate() {
-            for (ti, y) in years.iter().enumerate() {
-                self.counts[z * self.years + ti].add(y, self.warning[z]);
-            }
+    /// Count one path of zone `z`.
+    pub fn add_zone(&mut self, z: usize, years: &[ZoneYear]) {
+        for (ti, y) in years.iter().enumerate() {
+            self.counts[z * self.years + ti].add(y, self.warning[z]);
         }
     }
 
@@ -218,5 +226,24 @@ mod tests {
             assert_eq!(s.moments(50).mean(), x);
             assert_eq!(s.moments(50).sd(), 0.0);
         }
+    }
+
+    #[test]
+    fn statistics_of_a_repeated_value_continue_like_the_values_added_one_by_one() {
+        let mut xs = vec![1234.5; 40];
+        xs.extend((0..30).map(|i| 1234.5 + f64::from(i % 7) * 11.5 - 30.0));
+        let n = xs.len() as u64;
+        let whole = fed(&xs, false);
+        let mut resumed = SeriesStats::repeated(1234.5, 40, MANTISSA_BITS);
+        resumed.add_each(xs[40..].iter().copied());
+        assert_eq!(
+            resumed.moments(n).mean().to_bits(),
+            whole.moments(n).mean().to_bits()
+        );
+        assert_eq!(
+            resumed.moments(n).sd().to_bits(),
+            whole.moments(n).sd().to_bits()
+        );
+        assert_eq!(resumed.quantiles(&PS), whole.quantiles(&PS));
     }
 }

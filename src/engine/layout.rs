@@ -6,6 +6,8 @@ use std::collections::HashMap;
 use crate::ledger::{CentralYear, GovYear, PathLedger, ProvinceYear, ZoneYear};
 use crate::scenario::model::{Scenario, Year};
 
+use super::reuse::Shared;
+
 /// Declares the metrics of one ledger type: their names (the field names, which are the
 /// metric column of summary.csv) and a straight-line extractor, from one list.
 macro_rules! metrics {
@@ -60,22 +62,29 @@ pub const HEADLINE_METRICS: [&str; 6] = [
     "zones_received_total",
 ];
 
-/// Append one path's headline totals (in the order of [`HEADLINE_METRICS`]).
-pub fn record_headline(ledger: &PathLedger, row: &mut Vec<f64>) {
+/// Append one path's headline totals (in the order of [`HEADLINE_METRICS`]); `zone`
+/// gives each zone's years (see [`PathLedger::zone`]).
+pub fn record_headline<'l>(
+    ledger: &'l PathLedger,
+    zone: impl Fn(usize) -> &'l [ZoneYear],
+    row: &mut Vec<f64>,
+) {
+    let zones = ledger.zones.len();
     let sum = |f: &dyn Fn(usize) -> f64| (0..ledger.central.len()).map(f).sum::<f64>();
     row.extend_from_slice(&[
         sum(&|t| ledger.central[t].retained),
         sum(&|t| ledger.province[t].retained),
         sum(&|t| ledger.city[t].retained),
         sum(&|t| ledger.counties.iter().map(|c| c[t].retained).sum()),
-        sum(&|t| ledger.zones.iter().map(|z| z[t].retained).sum()),
-        sum(&|t| ledger.zones.iter().map(|z| z[t].received).sum()),
+        sum(&|t| (0..zones).map(|z| zone(z)[t].retained).sum()),
+        sum(&|t| (0..zones).map(|z| zone(z)[t].received).sum()),
     ]);
 }
 
-/// Whether any zone has a funding gap in any year of this path.
-pub fn any_funding_gap(ledger: &PathLedger) -> bool {
-    ledger.zones.iter().flatten().any(|y| y.funding_gap > 0.0)
+/// Whether any of `zones` zones has a funding gap in any year of this path; `zone` gives
+/// each zone's years.
+pub fn any_funding_gap<'l>(zones: usize, zone: impl Fn(usize) -> &'l [ZoneYear]) -> bool {
+    (0..zones).any(|z| zone(z).iter().any(|y| y.funding_gap > 0.0))
 }
 
 /// Metrics compared between a variant and the baseline (compare.csv): `retained` for
@@ -159,6 +168,32 @@ impl Layout {
         self.positions
             .get(&(year, entity.to_string(), metric.to_string()))
             .copied()
+    }
+
+    /// Append one path's values of the entities `shared` does not flag to `row`, in the
+    /// order of `keys`: the series of a batch variant that are not the baseline's.
+    pub fn record_unshared(ledger: &PathLedger, shared: &Shared, row: &mut Vec<f64>) {
+        for ti in 0..ledger.central.len() {
+            for (zone, &same) in ledger.zones.iter().zip(&shared.zones) {
+                if !same {
+                    zone_values(&zone[ti], row);
+                }
+            }
+            if !shared.city {
+                gov_values(&ledger.city[ti], row);
+            }
+            for (county, &same) in ledger.counties.iter().zip(&shared.counties) {
+                if !same {
+                    gov_values(&county[ti], row);
+                }
+            }
+            if !shared.central {
+                central_values(&ledger.central[ti], row);
+            }
+            if !shared.province {
+                province_values(&ledger.province[ti], row);
+            }
+        }
     }
 
     /// Append one path's values to `row`, in the order of `keys`.

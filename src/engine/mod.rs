@@ -1,10 +1,14 @@
 //! The Monte Carlo engine: worlds sampled and evaluated in parallel chunks of paths,
 //! statistics folded in parallel over series.
 //!
-//! Each wave runs in two parallel phases:
+//! A run starts with a short pilot (the first [`PILOT_PATHS`] paths) that finds the
+//! series repeating one value, or a batch variant's series repeating the baseline's
+//! (see [`watch`]): those are only checked path by path, not stored or folded, until
+//! they differ. Then each wave runs in two parallel phases:
 //! 1. chunks of paths: sample each path's world once (from the stream fixed by
-//!    `(seed, path)`), evaluate every policy variant on it, keep the path's values;
-//! 2. blocks of series: fold the wave's values into each series' statistics in path
+//!    `(seed, path)`), evaluate every policy variant on it, keep the path's values of
+//!    the stored series and check the watched ones;
+//! 2. tasks over series: fold the wave's values into each series' statistics in path
 //!    order.
 //!
 //! Every series sees its values in path order whatever the thread count or chunk size,
@@ -15,10 +19,11 @@
 pub mod accumulator;
 pub mod layout;
 pub mod reuse;
+pub mod watch;
 
 use rayon::prelude::*;
 
-use crate::ledger::{Ledger, PathLedger};
+use crate::ledger::{Ledger, PathLedger, Reuse};
 use crate::scenario::model::Scenario;
 use crate::stats::PERCENTILES;
 use crate::stats::sketch::{MANTISSA_BITS, MIN_MANTISSA_BITS};
@@ -28,6 +33,7 @@ use crate::world::{World, WorldSampler, path_rng};
 use accumulator::{RiskTable, SeriesStats};
 use layout::{HEADLINE_METRICS, Layout, any_funding_gap, record_headline};
 use reuse::Shared;
+use watch::{Departure, Expect, Tracking};
 
 /// Most paths in a chunk, the unit of parallel simulation.
 pub const CHUNK_PATHS: usize = 4096;
@@ -36,6 +42,8 @@ pub const CHUNK_PATHS: usize = 4096;
 pub const WAVE_BUDGET_BYTES: usize = 96 << 20;
 /// Series folded together by one task of phase 2.
 const SERIES_BLOCK: usize = 16;
+/// Paths evaluated first to find the series that repeat a value (see [`watch`]).
+pub const PILOT_PATHS: usize = 8;
 
 /// Run one scenario. `progress` is called with the number of paths done.
 pub fn simulate(
@@ -78,25 +86,53 @@ pub fn simulate_variants(
     seed: u64,
     progress: &(dyn Fn(usize) + Sync),
 ) -> Outcome {
+    simulate_in_chunks(variants, compare, paths, seed, progress, CHUNK_PATHS)
+}
+
+/// [`simulate_variants`] with chunks of at most `most_chunk_paths` paths.
+fn simulate_in_chunks(
+    variants: &[&Scenario],
+    compare: bool,
+    paths: usize,
+    seed: u64,
+    progress: &(dyn Fn(usize) + Sync),
+    most_chunk_paths: usize,
+) -> Outcome {
     let plan = Plan::new(variants, compare);
     let threads = rayon::current_num_threads().max(1);
     let wave_chunks = 2 * threads;
-    let row_bytes = plan.row_bytes();
-    // No larger than the run needs: buffers are zeroed, and pages touched, up front.
-    let chunk_paths = (WAVE_BUDGET_BYTES / (wave_chunks * row_bytes))
-        .min(paths.div_ceil(wave_chunks))
-        .clamp(1, CHUNK_PATHS);
     let bits = precision_bits(plan.widths.iter().sum());
+    let count = variants.len();
 
-    let mut stats: Vec<Vec<SeriesStats>> = plan
-        .widths
+    // The first paths decide which series are watched rather than stored; every series
+    // starts its statistics from path 0's value.
+    let pilot = Chunk::new(&plan, 1, 1).pilot(0..paths.min(PILOT_PATHS), seed, &plan);
+    let mut tracking = Tracking::from_pilot(&pilot, &plan.twins);
+    let mut stats: Vec<Vec<SeriesStats>> = pilot
         .iter()
-        .map(|&w| vec![SeriesStats::new(bits); w])
+        .zip(&plan.widths)
+        .map(|(lines, &width)| {
+            (0..width)
+                .map(|k| {
+                    let mut s = SeriesStats::new(bits);
+                    if let Some(line) = lines.first() {
+                        s.start(line[k]);
+                    }
+                    s
+                })
+                .collect()
+        })
         .collect();
     let mut risk: Vec<RiskTable> = variants.iter().map(|s| RiskTable::new(s)).collect();
-    let mut any_gap = vec![0u64; variants.len()];
+    let mut any_gap = vec![0u64; count];
+    // Waves are sized by the series stored after the pilot, and no larger than the run
+    // needs.
+    let row_bytes = tracking.row_bytes();
+    let chunk_paths = (WAVE_BUDGET_BYTES / (wave_chunks * row_bytes))
+        .min(paths.div_ceil(wave_chunks))
+        .clamp(1, most_chunk_paths);
     let mut chunks: Vec<Chunk> = (0..wave_chunks)
-        .map(|_| Chunk::new(&plan, chunk_paths))
+        .map(|_| Chunk::new(&plan, chunk_paths, row_bytes))
         .collect();
 
     let mut done = 0;
@@ -109,23 +145,27 @@ pub fn simulate_variants(
             .zip(&starts)
             .for_each(|(chunk, &start)| {
                 let end = (start + chunk_paths).min(wave_end);
-                chunk.run(start..end, seed, &plan);
+                chunk.run(start..end, seed, &plan, &tracking);
             });
         let wave = &chunks[..starts.len()];
-        // Phase 2: fold the values into each series, in path order, blocks in parallel.
-        let blocks: Vec<(usize, usize, &mut [SeriesStats])> = stats
-            .iter_mut()
-            .enumerate()
-            .flat_map(|(v, series)| {
-                series
-                    .chunks_mut(SERIES_BLOCK)
-                    .enumerate()
-                    .map(move |(b, block)| (v, b * SERIES_BLOCK, block))
-            })
-            .collect();
-        blocks
-            .into_par_iter()
-            .for_each(|(v, from, block)| fold_block(block, wave, v, from, done == 0));
+
+        // Watched series that departed in this wave take the statistics of the values
+        // they repeated so far; the baseline's last, as variants read its statistics as
+        // of the wave's start.
+        let departed = departed_in(wave, count);
+        for v in (0..count).rev() {
+            for &k in &departed[v] {
+                let expect = tracking
+                    .expected(v, k)
+                    .expect("a departed series was watched");
+                let so_far = tracking.repeated(expect, done as u64, &stats[0], bits);
+                stats[v][k] = so_far;
+            }
+        }
+        // Phase 2: fold the values into each series, in path order.
+        fold_wave(&mut stats, wave, &tracking, &departed);
+        tracking.depart(&departed);
+
         for chunk in wave {
             for (total, part) in risk.iter_mut().zip(&chunk.risk) {
                 total.merge(part);
@@ -136,6 +176,18 @@ pub fn simulate_variants(
         }
         done = wave_end;
         progress(done);
+    }
+
+    // Series still watched repeated their value on every path. A variant's series that
+    // repeated the baseline's reports the baseline's row (below); the others get the
+    // statistics of their repeats.
+    for v in (0..count).rev() {
+        for &(k, expect) in &tracking.watched[v] {
+            if matches!(expect, Expect::Constant(_)) || k >= plan.own[v].len() {
+                let all = tracking.repeated(expect, paths as u64, &stats[0], bits);
+                stats[v][k] = all;
+            }
+        }
     }
 
     let n = paths as u64;
@@ -154,7 +206,10 @@ pub fn simulate_variants(
         let sources: Vec<RowFrom> = plan.source[v]
             .iter()
             .map(|source| match *source {
-                Source::Own(i) => RowFrom::Stats(&stats[v][i]),
+                Source::Own(i) => match tracking.expected(v, i) {
+                    Some(Expect::Baseline(b)) => RowFrom::Baseline(&outcome.summaries[0].rows[b]),
+                    _ => RowFrom::Stats(&stats[v][i]),
+                },
                 Source::Baseline(i) => RowFrom::Baseline(&outcome.summaries[0].rows[i]),
             })
             .collect();
@@ -213,22 +268,118 @@ pub fn simulate_variants(
     outcome
 }
 
-/// Fold a wave's values of variant `v`'s series `from..from + block.len()` into their
-/// statistics, in path order; `first` if this is the run's first wave. Kept out of line
-/// so that profiles show it.
-#[inline(never)]
-fn fold_block(block: &mut [SeriesStats], wave: &[Chunk], v: usize, from: usize, first: bool) {
-    let len = block.len();
-    if first {
-        for (s, &x) in block.iter_mut().zip(wave[0].block(v, from, len)) {
-            s.start(x);
+/// Per variant: the line positions of the watched series that departed in `wave`.
+fn departed_in(wave: &[Chunk], count: usize) -> Vec<Vec<usize>> {
+    (0..count)
+        .map(|v| {
+            let mut positions: Vec<usize> = wave
+                .iter()
+                .flat_map(|c| c.departed[v].iter().map(|d| d.position))
+                .collect();
+            positions.sort_unstable();
+            positions.dedup();
+            positions
+        })
+        .collect()
+}
+
+/// Phase 2: fold `wave` into the statistics of every stored series and of the series
+/// that `departed` in it, tasks in parallel, each series in path order.
+fn fold_wave(
+    stats: &mut [Vec<SeriesStats>],
+    wave: &[Chunk],
+    tracking: &Tracking,
+    departed: &[Vec<usize>],
+) {
+    let mut slots: Vec<Vec<Option<&mut SeriesStats>>> = stats
+        .iter_mut()
+        .map(|series| series.iter_mut().map(Some).collect())
+        .collect();
+    let mut tasks: Vec<Fold> = Vec::new();
+    for (v, slots) in slots.iter_mut().enumerate() {
+        for (b, block) in tracking.stored[v].chunks(SERIES_BLOCK).enumerate() {
+            let series = block
+                .iter()
+                .map(|&k| slots[k].take().expect("a series is folded once a wave"))
+                .collect();
+            tasks.push(Fold::Stored {
+                v,
+                from: b * SERIES_BLOCK,
+                series,
+            });
+        }
+        for &k in &departed[v] {
+            tasks.push(Fold::Departed {
+                v,
+                position: k,
+                stats: slots[k].take().expect("a series is folded once a wave"),
+            });
         }
     }
+    tasks.into_par_iter().for_each(|task| match task {
+        Fold::Stored {
+            v,
+            from,
+            mut series,
+        } => fold_block(&mut series, wave, v, from),
+        Fold::Departed { v, position, stats } => fold_departed(stats, wave, v, position, tracking),
+    });
+}
+
+/// A task of phase 2.
+enum Fold<'s> {
+    /// Stored series `from..from + series.len()` (places among the stored) of variant `v`.
+    Stored {
+        v: usize,
+        from: usize,
+        series: Vec<&'s mut SeriesStats>,
+    },
+    /// A watched series of variant `v` that departed in this wave.
+    Departed {
+        v: usize,
+        position: usize,
+        stats: &'s mut SeriesStats,
+    },
+}
+
+/// Fold a wave's values of variant `v`'s stored series `from..from + block.len()` into
+/// their statistics, in path order. Kept out of line so that profiles show it.
+#[inline(never)]
+fn fold_block(block: &mut [&mut SeriesStats], wave: &[Chunk], v: usize, from: usize) {
+    let len = block.len();
     for chunk in wave {
         let values = chunk.block(v, from, len);
         // One series at a time, so its counters stay in L1 cache.
         for (j, s) in block.iter_mut().enumerate() {
             s.add_each(values[j..].iter().step_by(len).copied());
+        }
+    }
+}
+
+/// Fold a wave's values of variant `v`'s series at `position`, which departed from its
+/// expected value in this wave: the expected values up to the path where it departed
+/// in each chunk, its own from there.
+fn fold_departed(
+    stats: &mut SeriesStats,
+    wave: &[Chunk],
+    v: usize,
+    position: usize,
+    tracking: &Tracking,
+) {
+    let expect = tracking
+        .expected(v, position)
+        .expect("a departed series was watched");
+    for chunk in wave {
+        let departure = chunk.departed[v].iter().find(|d| d.position == position);
+        let upto = departure.map_or(chunk.paths, |d| d.from);
+        match expect {
+            Expect::Constant(x) => stats.add_each(std::iter::repeat_n(x, upto)),
+            Expect::Baseline(b) => {
+                stats.add_each(chunk.values_of(0, b, tracking).into_iter().take(upto))
+            }
+        }
+        if let Some(d) = departure {
+            stats.add_each(d.values.iter().copied());
         }
     }
 }
@@ -260,23 +411,27 @@ struct Plan<'a> {
     samplers: Vec<WorldSampler>,
     sampler_of: Vec<usize>,
     layouts: Vec<Layout>,
-    /// Per variant: zones copied from the baseline's ledger (same world, same inputs).
-    reuse: Vec<Option<Vec<bool>>>,
+    /// Per variant: what each zone takes from the baseline's ledger (same world).
+    reuse: Vec<Option<Vec<Reuse>>>,
     /// Per variant: the layout indices folded for it, in row order.
     own: Vec<Vec<usize>>,
+    /// Per variant: the paired differences it folds, as (line position, baseline
+    /// position).
+    differences: Vec<Vec<(usize, usize)>>,
+    /// Per variant: the entities it shares with the baseline, when its own series are
+    /// exactly the others' (so they are recorded directly, without a full row).
+    unshared: Vec<Option<Shared>>,
     /// Per variant and layout index: where its statistics come from.
     source: Vec<Vec<Source>>,
     compared: Vec<Vec<Compared>>,
     /// Per variant: own series + headline totals + difference series.
     widths: Vec<usize>,
+    /// Per variant and line position: the baseline's line position of the same series,
+    /// which it may repeat path by path (see [`watch`]).
+    twins: Vec<Vec<Option<usize>>>,
 }
 
 impl<'a> Plan<'a> {
-    /// Bytes of one path's values, all variants together.
-    fn row_bytes(&self) -> usize {
-        8 * self.widths.iter().sum::<usize>().max(1)
-    }
-
     fn new(variants: &'a [&'a Scenario], compare: bool) -> Plan<'a> {
         let mut samplers: Vec<WorldSampler> = Vec::new();
         let sampler_of: Vec<usize> = variants
@@ -303,6 +458,9 @@ impl<'a> Plan<'a> {
             source: Vec::new(),
             compared: Vec::new(),
             widths: Vec::new(),
+            twins: Vec::new(),
+            unshared: Vec::new(),
+            differences: Vec::new(),
         };
         for (v, scenario) in variants.iter().enumerate() {
             let shared = if v > 0 && plan.sampler_of[v] == plan.sampler_of[0] {
@@ -345,12 +503,50 @@ impl<'a> Plan<'a> {
                 Vec::new()
             };
             plan.widths.push(own.len() + HEADLINE_METRICS.len() + slots);
-            plan.reuse.push(
-                shared
-                    .zones
+            let mut twins: Vec<Option<usize>> = if v == 0 {
+                vec![None; own.len()]
+            } else {
+                let baseline = &plan.layouts[0];
+                own.iter()
+                    .map(|&i| {
+                        let key = &layout.keys[i];
+                        baseline.index_of(key.year, &key.entity, key.metric)
+                    })
+                    .collect()
+            };
+            // The baseline folds every series of its layout, then its headline totals.
+            let headline_from = plan.layouts[0].keys.len();
+            twins.extend((0..HEADLINE_METRICS.len()).map(|h| (v > 0).then_some(headline_from + h)));
+            twins.resize(own.len() + HEADLINE_METRICS.len() + slots, None);
+            plan.twins.push(twins);
+            let unshared: Vec<usize> = (0..layout.keys.len())
+                .filter(|&i| !entity_shared(scenario, &shared, &layout.keys[i].entity))
+                .collect();
+            let recorded_directly = unshared == own;
+            let reuse: Vec<Reuse> = shared
+                .zones
+                .iter()
+                .zip(&shared.taxes)
+                .map(|(&zone, &taxes)| match (zone, taxes) {
+                    // A full row needs every zone written.
+                    (true, _) if recorded_directly => Reuse::Zone,
+                    (true, _) | (false, true) => Reuse::Taxes,
+                    (false, false) => Reuse::Nothing,
+                })
+                .collect();
+            plan.reuse
+                .push(reuse.iter().any(|&r| r != Reuse::Nothing).then_some(reuse));
+            plan.unshared
+                .push(recorded_directly.then(|| shared.clone()));
+            plan.differences.push(
+                compared
                     .iter()
-                    .any(|&s| s)
-                    .then(|| shared.zones.clone()),
+                    .filter(|c| c.slot.is_some())
+                    .filter_map(|c| match source[c.series] {
+                        Source::Own(i) => Some((i, c.baseline)),
+                        Source::Baseline(_) => None,
+                    })
+                    .collect(),
             );
             plan.own.push(own);
             plan.source.push(source);
@@ -379,7 +575,7 @@ fn entity_shared(s: &Scenario, shared: &Shared, entity: &str) -> bool {
 /// A slot of a wave: its working state (kept from wave to wave, so the hot loop
 /// allocates nothing) and the values of its chunk's paths, per variant.
 ///
-/// Values are stored block by block, as phase 2 reads them: the values of series
+/// Stored values lie block by block, as phase 2 reads them: the values of stored series
 /// `from..from + len` (one block) for every path of the chunk lie together, path after
 /// path, at `from * capacity`, so a fold reads memory in order. Rows are gathered a few
 /// paths at a time in a small buffer and transposed into the blocks from there: written
@@ -388,10 +584,11 @@ struct Chunk<'a> {
     worlds: Vec<World>,
     ledgers: Vec<Ledger<'a>>,
     outs: Vec<PathLedger>,
-    /// One path's full layout row, and the baseline's.
+    /// One path's full layout row.
     row: Vec<f64>,
-    baseline_row: Vec<f64>,
-    /// Per variant: rows of the last few paths, not yet stored in `values`.
+    /// Per variant: the path's line (own series, headline totals, differences).
+    lines: Vec<Vec<f64>>,
+    /// Per variant: stored values of the last few paths, not yet in `values`.
     pending: Vec<Vec<f64>>,
     /// Paths gathered in `pending` before they are stored.
     gather: usize,
@@ -399,6 +596,9 @@ struct Chunk<'a> {
     capacity: usize,
     paths: usize,
     values: Vec<Vec<f64>>,
+    /// Per variant: watched series that departed in this chunk, and a flag per position.
+    departed: Vec<Vec<Departure>>,
+    has_departed: Vec<Vec<bool>>,
     risk: Vec<RiskTable>,
     any_gap: Vec<u64>,
 }
@@ -409,36 +609,58 @@ const GATHER_BYTES: usize = 512 << 10;
 const GATHER_PATHS: usize = 32;
 
 impl<'a> Chunk<'a> {
-    fn new(plan: &Plan<'a>, capacity: usize) -> Chunk<'a> {
+    /// A chunk of `capacity` paths whose stored values take `row_bytes` a path.
+    fn new(plan: &Plan<'a>, capacity: usize, row_bytes: usize) -> Chunk<'a> {
         Chunk {
             worlds: plan.samplers.iter().map(WorldSampler::blank).collect(),
             ledgers: plan.variants.iter().map(|s| Ledger::new(s)).collect(),
             outs: plan.variants.iter().map(|s| PathLedger::new(s)).collect(),
             row: Vec::new(),
-            baseline_row: Vec::new(),
+            lines: vec![Vec::new(); plan.widths.len()],
             pending: vec![Vec::new(); plan.widths.len()],
-            gather: (GATHER_BYTES / plan.row_bytes()).clamp(1, GATHER_PATHS),
+            gather: (GATHER_BYTES / row_bytes).clamp(1, GATHER_PATHS),
             capacity,
             paths: 0,
-            values: plan
-                .widths
-                .iter()
-                .map(|w| vec![0.0; w * capacity])
-                .collect(),
+            values: vec![Vec::new(); plan.widths.len()],
+            departed: vec![Vec::new(); plan.widths.len()],
+            has_departed: plan.widths.iter().map(|&w| vec![false; w]).collect(),
             risk: plan.variants.iter().map(|s| RiskTable::new(s)).collect(),
             any_gap: vec![0; plan.variants.len()],
         }
     }
 
-    /// Variant `v`'s values of the block of `len` series from `from`, path after path.
+    /// Variant `v`'s values of the block of `len` stored series from `from`, path after
+    /// path.
     fn block(&self, v: usize, from: usize, len: usize) -> &[f64] {
         let start = from * self.capacity;
         &self.values[v][start..start + self.paths * len]
     }
 
+    /// Variant `v`'s values of the series at line `position`, for every path of the
+    /// chunk (stored, or watched: the baseline only watches constants).
+    fn values_of(&self, v: usize, position: usize, tracking: &Tracking) -> Vec<f64> {
+        if let Some(place) = tracking.place[v][position] {
+            let from = place / SERIES_BLOCK * SERIES_BLOCK;
+            let len = SERIES_BLOCK.min(tracking.stored[v].len() - from);
+            let block = self.block(v, from, len);
+            return block[place - from..].iter().step_by(len).copied().collect();
+        }
+        let Some(Expect::Constant(x)) = tracking.expected(v, position) else {
+            unreachable!("the baseline watches constants only");
+        };
+        let mut values = vec![x; self.paths];
+        if let Some(d) = self.departed[v].iter().find(|d| d.position == position) {
+            values[d.from..].copy_from_slice(&d.values);
+        }
+        values
+    }
+
     /// Move the `rows` (of `width` values, one per path from `first`) into `values`,
     /// block by block.
     fn store(values: &mut [f64], rows: &[f64], width: usize, capacity: usize, first: usize) {
+        if width == 0 {
+            return;
+        }
         let count = rows.len() / width;
         for from in (0..width).step_by(SERIES_BLOCK) {
             let len = SERIES_BLOCK.min(width - from);
@@ -459,53 +681,135 @@ impl<'a> Chunk<'a> {
         }
     }
 
-    /// Simulate `paths` (kept out of line so that profiles show it).
+    /// Sample path `path`'s worlds and evaluate every variant on them: fills `lines`
+    /// and adds to the risk counts.
+    fn evaluate(&mut self, path: usize, seed: u64, plan: &Plan) {
+        for (sampler, world) in plan.samplers.iter().zip(&mut self.worlds) {
+            // Every world of a path comes from the same stream: common random numbers.
+            sampler.sample_into(&mut path_rng(seed, path as u64), world);
+        }
+        for v in 0..plan.variants.len() {
+            let (earlier, rest) = self.outs.split_at_mut(v);
+            let out = &mut rest[0];
+            let reuse = plan.reuse[v]
+                .as_deref()
+                .and_then(|same| earlier.first().map(|base| (base, same)));
+            self.ledgers[v].evaluate_reusing(&self.worlds[plan.sampler_of[v]], out, reuse);
+            let out = &*out;
+            let zone = |z| out.zone(z, reuse);
+
+            let (earlier, rest) = self.lines.split_at_mut(v);
+            let line = &mut rest[0];
+            line.clear();
+            match &plan.unshared[v] {
+                Some(shared) => Layout::record_unshared(out, shared, line),
+                None => {
+                    // Every zone is in `out` (see `Plan::new`).
+                    self.row.clear();
+                    Layout::record(out, &mut self.row);
+                    line.extend(plan.own[v].iter().map(|&i| self.row[i]));
+                }
+            }
+            record_headline(out, zone, line);
+            if let Some(baseline) = earlier.first() {
+                // The baseline's line starts with its full layout row.
+                for &(position, b) in &plan.differences[v] {
+                    let difference = line[position] - baseline[b];
+                    line.push(difference);
+                }
+            }
+            let zones = out.zones.len();
+            for z in 0..zones {
+                self.risk[v].add_zone(z, zone(z));
+            }
+            self.any_gap[v] += u64::from(any_funding_gap(zones, zone));
+        }
+    }
+
+    /// The lines of `paths`, per variant and path (the pilot's).
+    fn pilot(
+        &mut self,
+        paths: std::ops::Range<usize>,
+        seed: u64,
+        plan: &Plan,
+    ) -> Vec<Vec<Vec<f64>>> {
+        let mut lines = vec![Vec::new(); plan.variants.len()];
+        for path in paths {
+            self.evaluate(path, seed, plan);
+            for (all, line) in lines.iter_mut().zip(&self.lines) {
+                all.push(line.clone());
+            }
+        }
+        lines
+    }
+
+    /// Simulate `paths`: store the stored series' values, check the watched ones (kept
+    /// out of line so that profiles show it).
     #[inline(never)]
-    fn run(&mut self, paths: std::ops::Range<usize>, seed: u64, plan: &Plan) {
+    fn run(&mut self, paths: std::ops::Range<usize>, seed: u64, plan: &Plan, tracking: &Tracking) {
         self.risk.iter_mut().for_each(RiskTable::clear);
         self.any_gap.fill(0);
         self.paths = paths.len();
         self.pending.iter_mut().for_each(Vec::clear);
+        for (values, stored) in self.values.iter_mut().zip(&tracking.stored) {
+            // Series that departed since the last wave are stored from now on. A fresh
+            // buffer, not a resize: the old values are not needed, and fresh zeroed
+            // pages are only touched when written.
+            if values.len() < stored.len() * self.capacity {
+                *values = vec![0.0; stored.len() * self.capacity];
+            }
+        }
+        for (departed, flags) in self.departed.iter_mut().zip(&mut self.has_departed) {
+            for d in departed.drain(..) {
+                flags[d.position] = false;
+            }
+        }
         let mut first = 0;
         for (p, path) in paths.enumerate() {
-            for (sampler, world) in plan.samplers.iter().zip(&mut self.worlds) {
-                // Every world of a path comes from the same stream: common random numbers.
-                sampler.sample_into(&mut path_rng(seed, path as u64), world);
-            }
-            for v in 0..plan.variants.len() {
-                let (earlier, rest) = self.outs.split_at_mut(v);
-                let out = &mut rest[0];
-                let reuse = plan.reuse[v]
-                    .as_deref()
-                    .and_then(|same| earlier.first().map(|base| (base, same)));
-                self.ledgers[v].evaluate_reusing(&self.worlds[plan.sampler_of[v]], out, reuse);
-
-                self.row.clear();
-                Layout::record(out, &mut self.row);
-                let line = &mut self.pending[v];
-                if plan.own[v].len() == self.row.len() {
-                    line.extend_from_slice(&self.row);
-                } else {
-                    line.extend(plan.own[v].iter().map(|&i| self.row[i]));
+            self.evaluate(path, seed, plan);
+            let lines = &self.lines;
+            for (v, line) in lines.iter().enumerate() {
+                let pending = &mut self.pending[v];
+                for &(k, len) in &tracking.stored_runs[v] {
+                    // Short runs are copied inline; a call to memcpy costs more.
+                    if len < 16 {
+                        pending.extend(line[k..k + len].iter().copied());
+                    } else {
+                        pending.extend_from_slice(&line[k..k + len]);
+                    }
                 }
-                record_headline(out, line);
-                for c in plan.compared[v].iter().filter(|c| c.slot.is_some()) {
-                    line.push(self.row[c.series] - self.baseline_row[c.baseline]);
+                let departed = &mut self.departed[v];
+                for d in departed.iter_mut() {
+                    d.values.push(line[d.position]);
                 }
-                if v == 0 {
-                    std::mem::swap(&mut self.row, &mut self.baseline_row);
+                let constants = &tracking.constants[v];
+                for span in &tracking.watched_spans[v] {
+                    if span.holds(line, &lines[0], constants) {
+                        continue;
+                    }
+                    let expected = span.expected(&lines[0], constants);
+                    for (i, y) in expected.iter().enumerate() {
+                        let k = span.position + i;
+                        let x = line[k];
+                        if x.to_bits() != y.to_bits() && !self.has_departed[v][k] {
+                            self.has_departed[v][k] = true;
+                            departed.push(Departure {
+                                position: k,
+                                from: p,
+                                values: vec![x],
+                            });
+                        }
+                    }
                 }
-                self.risk[v].add(out);
-                self.any_gap[v] += u64::from(any_funding_gap(out));
             }
             if p + 1 - first == self.gather || p + 1 == self.paths {
-                for ((values, rows), &width) in self
+                for ((values, rows), stored) in self
                     .values
                     .iter_mut()
                     .zip(&mut self.pending)
-                    .zip(&plan.widths)
+                    .zip(&tracking.stored)
                 {
-                    Self::store(values, rows, width, self.capacity, first);
+                    Self::store(values, rows, stored.len(), self.capacity, first);
                     rows.clear();
                 }
                 first = p + 1;
@@ -579,6 +883,73 @@ fn summarise(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cli::source::{DEMO_MODEL, DEMO_PROJECTS};
+    use crate::scenario::load_str;
+    use crate::world::WorldSampler;
+
+    /// Every series of `scenario` over `paths` paths, path by path, with no engine.
+    fn series_by_path(scenario: &Scenario, paths: usize, seed: u64) -> Vec<Vec<f64>> {
+        let sampler = WorldSampler::new(scenario);
+        let mut world = WorldSampler::blank(&sampler);
+        let mut ledger = Ledger::new(scenario);
+        let mut out = PathLedger::new(scenario);
+        let mut series = vec![Vec::new(); Layout::new(scenario).len()];
+        let mut row = Vec::new();
+        for path in 0..paths {
+            sampler.sample_into(&mut path_rng(seed, path as u64), &mut world);
+            ledger.evaluate(&world, &mut out);
+            row.clear();
+            Layout::record(&out, &mut row);
+            for (s, &x) in series.iter_mut().zip(&row) {
+                s.push(x);
+            }
+        }
+        series
+    }
+
+    #[test]
+    fn watched_series_report_the_bits_of_a_plain_fold_of_every_path() {
+        // Small chunks, so series depart from their watched value in later waves, too.
+        let base = load_str(DEMO_MODEL, DEMO_PROJECTS, std::path::Path::new("demo")).unwrap();
+        // A policy variant: the land returned to the zones under the reform.
+        let mut variant = base.clone();
+        variant.policies[0].land_return = 0.4;
+        let (paths, seed) = (600, 5);
+        let outcome = rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .build()
+            .unwrap()
+            .install(|| simulate_in_chunks(&[&base, &variant], true, paths, seed, &|_| {}, 16));
+        let mut late = 0;
+        for (scenario, summary) in [&base, &variant].into_iter().zip(&outcome.summaries) {
+            for (values, row) in series_by_path(scenario, paths, seed)
+                .iter()
+                .zip(&summary.rows)
+            {
+                let mut plain = SeriesStats::new(MANTISSA_BITS);
+                plain.start(values[0]);
+                values.iter().for_each(|&x| plain.add(x));
+                let what = format!(
+                    "{} {} {} {}",
+                    summary.scenario, row.entity, row.metric, row.year
+                );
+                let m = plain.moments(paths as u64);
+                assert_eq!(row.mean.to_bits(), m.mean().to_bits(), "{what}");
+                assert_eq!(row.sd.to_bits(), m.sd().to_bits(), "{what}");
+                assert_eq!(
+                    row.percentiles.to_vec(),
+                    plain.quantiles(&PERCENTILES),
+                    "{what}"
+                );
+                // Repeats its first value through the pilot, varies after a wave or more.
+                let first = values[0].to_bits();
+                let departs = values.iter().position(|x| x.to_bits() != first);
+                late += usize::from(departs.is_some_and(|p| p >= 64));
+            }
+        }
+        assert!(late > 0, "no series departs after the first wave");
+        assert_ne!(outcome.summaries[0].rows, outcome.summaries[1].rows);
+    }
 
     #[test]
     fn precision_falls_with_the_number_of_series_but_stays_under_half_a_percent() {

@@ -12,6 +12,9 @@ use crate::scenario::model::{Policy, Scenario};
 pub struct Shared {
     /// By zone index.
     pub zones: Vec<bool>,
+    /// By zone index: the zone's taxes collected are the baseline's (its sharing rule
+    /// may differ).
+    pub taxes: Vec<bool>,
     /// By county index.
     pub counties: Vec<bool>,
     pub city: bool,
@@ -24,6 +27,7 @@ impl Shared {
     pub fn none(v: &Scenario) -> Shared {
         Shared {
             zones: vec![false; v.zones.len()],
+            taxes: vec![false; v.zones.len()],
             counties: vec![false; v.counties.len()],
             city: false,
             central: false,
@@ -44,6 +48,7 @@ impl Shared {
             return Shared::none(v);
         }
         let zones: Vec<bool> = (0..v.zones.len()).map(|z| zone_same(base, v, z)).collect();
+        let taxes = (0..v.zones.len()).map(|z| taxes_same(base, v, z)).collect();
         let counties = (0..v.counties.len())
             .map(|c| {
                 v.zones
@@ -62,6 +67,7 @@ impl Shared {
         });
         Shared {
             zones,
+            taxes,
             counties,
             city: all,
             central,
@@ -77,6 +83,16 @@ fn zone_same(base: &Scenario, v: &Scenario, z: usize) -> bool {
     a_without_policy.policy = b.policy;
     a_without_policy == *b
         && chain_same(base, a.policy, v, b.policy)
+        && projects_of(base, z).eq(projects_of(v, z))
+}
+
+/// Zone `z` collects the same taxes in both scenarios (given equal taxes and sectors):
+/// its base revenue, land, incentives and projects are equal.
+fn taxes_same(base: &Scenario, v: &Scenario, z: usize) -> bool {
+    let (a, b) = (&base.zones[z], &v.zones[z]);
+    a.base_revenue == b.base_revenue
+        && a.land == b.land
+        && a.incentive == b.incentive
         && projects_of(base, z).eq(projects_of(v, z))
 }
 

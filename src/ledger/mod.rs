@@ -126,9 +126,60 @@ pub struct PathLedger {
     pub opening_payables: f64,
     /// Each zone's part of `opening_payables`.
     pub zone_opening_payables: Vec<f64>,
+    /// Each zone's tax before any sharing rule.
+    taxes: Vec<ZoneTaxes>,
+}
+
+/// What a zone collects before any sharing rule applies: it depends on the world and on
+/// the zone's tax inputs only, so policy variants on the same world share it.
+#[derive(Debug, Clone, Default, PartialEq)]
+struct ZoneTaxes {
+    /// Local pool, and its parts from existing firms and from new projects, by `yi`
+    /// (the base year is `yi = 0`).
+    pool: Vec<f64>,
+    pool_existing: Vec<f64>,
+    pool_projects: Vec<f64>,
+    /// By projected year.
+    years: Vec<TaxYear>,
+}
+
+/// A zone's taxes of one projected year.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+struct TaxYear {
+    collected: f64,
+    new_project_tax: f64,
+    to_central: f64,
+    to_province: f64,
+    /// Growth of the provincial take over the base year, tax by tax (§4.6).
+    province_growth: f64,
+    incentives: f64,
+    land_net: f64,
+}
+
+/// What a variant's zone takes from the baseline's ledger of the same world.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reuse {
+    /// Nothing: evaluated in full.
+    Nothing,
+    /// The taxes collected (same tax inputs, another sharing rule).
+    Taxes,
+    /// The whole zone (same inputs).
+    Zone,
 }
 
 impl PathLedger {
+    /// Zone `z`'s years, from `earlier` where `reuse` took the whole zone from it.
+    pub fn zone<'l>(
+        &'l self,
+        z: usize,
+        reuse: Option<(&'l PathLedger, &[Reuse])>,
+    ) -> &'l [ZoneYear] {
+        match reuse {
+            Some((earlier, how)) if how[z] == Reuse::Zone => &earlier.zones[z],
+            _ => &self.zones[z],
+        }
+    }
+
     pub fn new(scenario: &Scenario) -> PathLedger {
         let years = scenario.projected_years();
         PathLedger {
@@ -139,6 +190,15 @@ impl PathLedger {
             province: vec![ProvinceYear::default(); years],
             opening_payables: 0.0,
             zone_opening_payables: vec![0.0; scenario.zones.len()],
+            taxes: vec![
+                ZoneTaxes {
+                    pool: vec![0.0; years + 1],
+                    pool_existing: vec![0.0; years + 1],
+                    pool_projects: vec![0.0; years + 1],
+                    years: vec![TaxYear::default(); years],
+                };
+                scenario.zones.len()
+            ],
         }
     }
 }
@@ -219,10 +279,6 @@ struct Work {
     production: Vec<f64>,
     /// Investment of the projects landing each year, `[year - landing_from]`.
     landing: Vec<f64>,
-    pool: Vec<f64>,
-    pool_existing: Vec<f64>,
-    pool_projects: Vec<f64>,
-    incentives: Vec<f64>,
     /// By accrual year from `first_accrual`.
     accrued: Vec<f64>,
     accrued_return: Vec<f64>,
@@ -284,10 +340,6 @@ impl<'a> Ledger<'a> {
                     * (scenario.horizon - production_from + 1) as usize
             ],
             landing: vec![0.0; (scenario.horizon - landing_from + 1) as usize],
-            pool: vec![0.0; years + 1],
-            pool_existing: vec![0.0; years + 1],
-            pool_projects: vec![0.0; years + 1],
-            incentives: vec![0.0; years],
             accrued: vec![0.0; accruals],
             accrued_return: vec![0.0; accruals],
             lags: vec![0; accruals],
@@ -317,14 +369,15 @@ impl<'a> Ledger<'a> {
         self.evaluate_reusing(world, out, None);
     }
 
-    /// As [`Ledger::evaluate`], but zones flagged in `reuse` are copied from `earlier`, a
-    /// ledger of the same world whose inputs for those zones are identical (a batch's
-    /// baseline): a zone's ledger depends only on its own inputs and the world.
+    /// As [`Ledger::evaluate`], but taking what `reuse` says from `earlier`, a ledger of
+    /// the same world (a batch's baseline): a zone's taxes depend only on the world and
+    /// its tax inputs, its whole ledger only on the world and its own inputs. Zones
+    /// reused whole are not written to `out`; read them with [`PathLedger::zone`].
     pub fn evaluate_reusing(
         &mut self,
         world: &World,
         out: &mut PathLedger,
-        reuse: Option<(&PathLedger, &[bool])>,
+        reuse: Option<(&PathLedger, &[Reuse])>,
     ) {
         let s = self.scenario;
         // Land price index: price growth compounds over projected years (one factor).
@@ -343,17 +396,25 @@ impl<'a> Ledger<'a> {
         out.opening_payables = 0.0;
 
         for z in 0..s.zones.len() {
-            let opening = match reuse {
-                Some((earlier, same)) if same[z] => {
-                    out.zones[z].copy_from_slice(&earlier.zones[z]);
-                    earlier.zone_opening_payables[z]
+            let opening = match reuse.map(|(earlier, how)| (earlier, how[z])) {
+                // Not copied: read from `earlier` (see `PathLedger::zone`).
+                Some((earlier, Reuse::Zone)) => earlier.zone_opening_payables[z],
+                Some((earlier, Reuse::Taxes)) => {
+                    self.share(z, world, &earlier.taxes[z], &mut out.zones[z])
                 }
-                _ => self.zone(z, world, &mut out.zones[z]),
+                _ => {
+                    self.collect(z, world, &mut out.taxes[z]);
+                    self.share(z, world, &out.taxes[z], &mut out.zones[z])
+                }
             };
             out.zone_opening_payables[z] = opening;
             out.opening_payables += opening;
             let county = s.zones[z].county;
-            for (ti, y) in out.zones[z].iter().enumerate() {
+            let years = match reuse {
+                Some((earlier, how)) if how[z] == Reuse::Zone => &earlier.zones[z],
+                _ => &out.zones[z],
+            };
+            for (ti, y) in years.iter().enumerate() {
                 let parent = match county {
                     Some(c) => &mut out.counties[c][ti],
                     None => &mut out.city[ti],
@@ -387,8 +448,8 @@ impl<'a> Ledger<'a> {
         }
     }
 
-    /// One zone's ledger; returns its allocations outstanding at the end of the base year.
-    fn zone(&mut self, z: usize, world: &World, out: &mut [ZoneYear]) -> f64 {
+    /// §4.1–4.2 and land: what zone `z` collects on `world`, before any sharing rule.
+    fn collect(&mut self, z: usize, world: &World, out: &mut ZoneTaxes) {
         let s = self.scenario;
         let zone = &s.zones[z];
         let base_year = s.base_year;
@@ -455,7 +516,7 @@ impl<'a> Ledger<'a> {
                 *tax = full + ramping;
             }
         }
-        for (ti, incentive) in w.incentives.iter_mut().enumerate() {
+        for (ti, y) in out.years.iter_mut().enumerate() {
             let year = base_year + 1 + ti as Year;
             let paid: f64 = zone
                 .incentive
@@ -466,7 +527,7 @@ impl<'a> Ledger<'a> {
                         * w.landing[(year - stage.offset as Year - self.landing_from) as usize]
                 })
                 .sum();
-            *incentive = zone.incentive.rate * paid;
+            y.incentives = zone.incentive.rate * paid;
         }
         w.new_tax.fill(0.0);
         for (sector, taxes) in s.sectors.iter().zip(w.sector_tax.chunks_exact(span)) {
@@ -491,26 +552,15 @@ impl<'a> Ledger<'a> {
                 existing += e * local;
                 projects += n * local;
             }
-            w.pool[yi] = pool;
-            w.pool_existing[yi] = existing;
-            w.pool_projects[yi] = projects;
+            out.pool[yi] = pool;
+            out.pool_existing[yi] = existing;
+            out.pool_projects[yi] = projects;
         }
 
-        // §4.5 Accruals before the projection: the base shares of the base-year pool.
-        let pre = (base_year + 1 - self.first_accrual) as usize;
-        for i in 0..pre {
-            let policy = &s.policies[plan.in_force[i]];
-            w.accrued[i] = policy.base_shares.zone * w.pool[0];
-            w.accrued_return[i] = 0.0;
-            w.lags[i] = policy.delivery.lag();
-        }
-
-        // §4.2–4.4 Takes, base and increment, and the split of every projected year.
-        for (ti, y) in out.iter_mut().enumerate() {
+        for (ti, y) in out.years.iter_mut().enumerate() {
             let yi = ti + 1;
-            let policy = &s.policies[plan.in_force[pre + ti]];
             let (mut collected, mut new_tax, mut central, mut province) = (0.0, 0.0, 0.0, 0.0);
-            let mut return_base = 0.0;
+            let mut province_growth = 0.0;
             for (k, tax) in s.taxes.iter().enumerate() {
                 let c = w.existing[k * span + yi] + w.new_tax[k * span + yi];
                 let c_base = w.existing[k * span];
@@ -519,38 +569,69 @@ impl<'a> Ledger<'a> {
                 central += c * tax.central_share;
                 province += c * tax.province_share;
                 // Tax by tax against the base year, never re-based.
-                return_base += tax.province_share * (c - c_base).max(0.0);
+                province_growth += tax.province_share * (c - c_base).max(0.0);
             }
-            let n = policy.base_reset_years as usize;
-            let base = if n == 0 {
-                w.pool[0]
-            } else {
-                w.pool[n * (ti / n)]
-            };
-            let split = split_pool(
-                policy,
-                Pool {
-                    total: w.pool[yi],
-                    existing: w.pool_existing[yi],
-                    projects: w.pool_projects[yi],
-                },
-                base,
-            );
-            let province_return = policy.province_return * return_base;
-            w.accrued[pre + ti] = split.zone;
-            w.accrued_return[pre + ti] = province_return;
-            w.lags[pre + ti] = policy.delivery.lag();
-
-            let land_net = zone.land.area
+            y.collected = collected;
+            y.new_project_tax = new_tax;
+            y.to_central = central;
+            y.to_province = province;
+            y.province_growth = province_growth;
+            y.land_net = zone.land.area
                 * world.land_area(z, ti)
                 * zone.land.price
                 * w.price_index[ti]
                 * (1.0 - zone.land.deduction);
+        }
+    }
+
+    /// §4.2–4.7 Zone `z`'s ledger from its `taxes`; returns its allocations outstanding
+    /// at the end of the base year.
+    fn share(&mut self, z: usize, world: &World, taxes: &ZoneTaxes, out: &mut [ZoneYear]) -> f64 {
+        let s = self.scenario;
+        let zone = &s.zones[z];
+        let base_year = s.base_year;
+        let plan = &self.plans[z];
+        let w = &mut self.work;
+
+        // §4.5 Accruals before the projection: the base shares of the base-year pool.
+        let pre = (base_year + 1 - self.first_accrual) as usize;
+        for i in 0..pre {
+            let policy = &s.policies[plan.in_force[i]];
+            w.accrued[i] = policy.base_shares.zone * taxes.pool[0];
+            w.accrued_return[i] = 0.0;
+            w.lags[i] = policy.delivery.lag();
+        }
+
+        // §4.2–4.4 Takes, base and increment, and the split of every projected year.
+        for ((ti, y), t) in out.iter_mut().enumerate().zip(&taxes.years) {
+            let yi = ti + 1;
+            let policy = &s.policies[plan.in_force[pre + ti]];
+            let n = policy.base_reset_years as usize;
+            let base = if n == 0 {
+                taxes.pool[0]
+            } else {
+                taxes.pool[n * (ti / n)]
+            };
+            let split = split_pool(
+                policy,
+                Pool {
+                    total: taxes.pool[yi],
+                    existing: taxes.pool_existing[yi],
+                    projects: taxes.pool_projects[yi],
+                },
+                base,
+            );
+            let province_return = policy.province_return * t.province_growth;
+            w.accrued[pre + ti] = split.zone;
+            w.accrued_return[pre + ti] = province_return;
+            w.lags[pre + ti] = policy.delivery.lag();
+
+            let land_net = t.land_net;
             let fees = plan.fees[ti];
             *y = ZoneYear {
-                collected,
-                new_project_tax: new_tax,
-                local_pool: w.pool[yi],
+                collected: t.collected,
+                new_project_tax: t.new_project_tax,
+                local_pool: taxes.pool[yi],
                 base: split.base,
                 increment: split.increment,
                 shortfall: split.shortfall,
@@ -565,9 +646,9 @@ impl<'a> Ledger<'a> {
                 personnel: plan.personnel[ti],
                 operating: plan.operating[ti],
                 capex: plan.capex[ti],
-                incentives: w.incentives[ti],
-                to_central: central,
-                to_province: province,
+                incentives: t.incentives,
+                to_central: t.to_central,
+                to_province: t.to_province,
                 province_return_accrued: province_return,
                 to_city: split.city,
                 to_county: split.county,

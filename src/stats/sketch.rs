@@ -116,6 +116,7 @@ impl Buckets {
         }
     }
 
+    #[cfg(test)]
     fn total(&self) -> u64 {
         self.counts.iter().map(|&c| u64::from(c)).sum()
     }
@@ -134,6 +135,8 @@ pub struct QuantileSketch {
     shift: u32,
     min: f64,
     max: f64,
+    /// Values added (kept, so percentiles need not sum the windows).
+    count: u64,
     zeros: u64,
     positive: Buckets,
     negative: Buckets,
@@ -157,6 +160,7 @@ impl QuantileSketch {
             shift: 52 - bits,
             min: f64::INFINITY,
             max: f64::NEG_INFINITY,
+            count: 0,
             zeros: 0,
             positive: buckets.clone(),
             negative: buckets,
@@ -177,8 +181,9 @@ impl QuantileSketch {
     /// a loop, with the extremes and the zero count kept in registers, for hot loops.
     #[inline]
     pub fn add_each(&mut self, xs: impl Iterator<Item = f64>, mut also: impl FnMut(f64)) {
-        let (mut min, mut max, mut zeros) = (self.min, self.max, self.zeros);
+        let (mut min, mut max, mut zeros, mut count) = (self.min, self.max, self.zeros, self.count);
         for x in xs {
+            count += 1;
             also(x);
             min = if x < min { x } else { min };
             max = if x > max { x } else { max };
@@ -189,7 +194,7 @@ impl QuantileSketch {
                 self.count_in_bucket(bits, 1);
             }
         }
-        (self.min, self.max, self.zeros) = (min, max, zeros);
+        (self.min, self.max, self.zeros, self.count) = (min, max, zeros, count);
     }
 
     /// Add `x` `n` times.
@@ -200,6 +205,7 @@ impl QuantileSketch {
         }
         self.min = if x < self.min { x } else { self.min };
         self.max = if x > self.max { x } else { self.max };
+        self.count += n;
         let bits = x.to_bits();
         if bits & !SIGN_BIT < ZERO_BITS {
             self.zeros += n;
@@ -228,12 +234,13 @@ impl QuantileSketch {
         self.min = self.min.min(other.min);
         self.max = self.max.max(other.max);
         self.zeros += other.zeros;
+        self.count += other.count;
         self.positive.merge(&other.positive);
         self.negative.merge(&other.negative);
     }
 
     pub fn count(&self) -> u64 {
-        self.zeros + self.positive.total() + self.negative.total()
+        self.count
     }
 
     pub fn min(&self) -> f64 {
@@ -323,6 +330,18 @@ impl QuantileSketch {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_count_kept_is_the_count_in_the_buckets() {
+        let mut a = QuantileSketch::with_precision(MANTISSA_BITS);
+        a.add_each([1.0, -2.0, 0.0, 3.5, 1e-12].into_iter(), |_| {});
+        a.add_repeated(7.0, 4);
+        let mut b = QuantileSketch::with_precision(MANTISSA_BITS);
+        b.add(-9.0);
+        a.merge(&b);
+        assert_eq!(a.count(), 10);
+        assert_eq!(a.count(), a.zeros + a.positive.total() + a.negative.total());
+    }
 
     /// numpy-style linear interpolation on sorted data.
     fn exact(sorted: &[f64], p: f64) -> f64 {

@@ -8,7 +8,7 @@ use approx::assert_relative_eq;
 use fencheng::engine::layout::Layout;
 use fencheng::engine::{simulate, simulate_variants};
 use fencheng::export::tables::{risk_csv, summary_csv};
-use fencheng::ledger::{Ledger, PathLedger};
+use fencheng::ledger::{Ledger, PathLedger, Reuse};
 use fencheng::scenario::{Scenario, load_dir};
 use fencheng::stats::PERCENTILES;
 use fencheng::world::{World, WorldSampler, path_rng};
@@ -222,19 +222,25 @@ fn policy_variants_share_the_same_worlds() {
     assert_ne!(summaries[0].rows, summaries[1].rows);
 }
 
-#[test]
-fn a_variant_in_a_batch_equals_the_same_variant_run_alone() {
-    // Reuse of the baseline's zones and statistics must not change a single mean or sd.
-    let base = demo();
+/// `base` with the zone's share of the increment under policy `reset3` at 90%, and the
+/// index of that policy.
+fn zone_share_90(base: &Scenario) -> (Scenario, usize) {
     let mut variant = base.clone();
     let reset3 = variant
         .policies
         .iter()
         .position(|p| p.id == "reset3")
         .unwrap();
-    variant.policies[reset3].increment_shares.zone = 0.9;
-    variant.policies[reset3].increment_shares.city = 0.05;
-    variant.policies[reset3].increment_shares.county = 0.05;
+    let shares = &mut variant.policies[reset3].increment_shares;
+    (shares.zone, shares.city, shares.county) = (0.9, 0.05, 0.05);
+    (variant, reset3)
+}
+
+#[test]
+fn a_variant_in_a_batch_equals_the_same_variant_run_alone() {
+    // Reuse of the baseline's zones and statistics must not change a single mean or sd.
+    let base = demo();
+    let (variant, _) = zone_share_90(&base);
     let outcome = simulate_variants(&[&base, &variant], true, 1500, 4, &|_| {});
     let alone = simulate(&variant, 1500, 4, &|_| {});
     let bound = fencheng::stats::sketch::relative_error(fencheng::stats::sketch::MIN_MANTISSA_BITS);
@@ -289,5 +295,57 @@ fn a_fixed_seed_run_reproduces_its_pinned_numbers() {
             risk_csv.lines().any(|l| l == line),
             "risk.csv lacks\n{line}"
         );
+    }
+}
+
+#[test]
+fn a_ledger_that_reuses_the_baselines_taxes_and_zones_equals_one_evaluated_in_full() {
+    let base = demo();
+    let (mut variant, reset3) = zone_share_90(&base);
+    variant.policies[reset3].land_return = 0.5;
+    // Every zone collects the same taxes; only the zones under reset3 share them anew.
+    let reuse: Vec<Reuse> = variant
+        .zones
+        .iter()
+        .map(|z| {
+            if z.policy == reset3 {
+                Reuse::Taxes
+            } else {
+                Reuse::Zone
+            }
+        })
+        .collect();
+    assert!(reuse.contains(&Reuse::Taxes) && reuse.contains(&Reuse::Zone));
+
+    let sampler = WorldSampler::new(&base);
+    let mut world: World = WorldSampler::blank(&sampler);
+    let (mut base_ledger, mut full, mut reusing) = (
+        Ledger::new(&base),
+        Ledger::new(&variant),
+        Ledger::new(&variant),
+    );
+    let (mut base_out, mut full_out, mut reusing_out) = (
+        PathLedger::new(&base),
+        PathLedger::new(&variant),
+        PathLedger::new(&variant),
+    );
+    for path in 0..50 {
+        sampler.sample_into(&mut path_rng(3, path), &mut world);
+        base_ledger.evaluate(&world, &mut base_out);
+        full.evaluate(&world, &mut full_out);
+        let with = Some((&base_out, reuse.as_slice()));
+        reusing.evaluate_reusing(&world, &mut reusing_out, with);
+        for z in 0..variant.zones.len() {
+            assert_eq!(
+                reusing_out.zone(z, with),
+                full_out.zone(z, None),
+                "zone {z}"
+            );
+        }
+        assert_eq!(reusing_out.city, full_out.city);
+        assert_eq!(reusing_out.counties, full_out.counties);
+        assert_eq!(reusing_out.central, full_out.central);
+        assert_eq!(reusing_out.province, full_out.province);
+        assert_eq!(reusing_out.opening_payables, full_out.opening_payables);
     }
 }

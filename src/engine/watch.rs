@@ -1,0 +1,326 @@
+//! Series that repeat a known value are watched, not stored.
+//!
+//! Many series of a run repeat one value on every path (spending plans, fees, rows that
+//! stay 0), and most series of a batch variant repeat the baseline's value path by path
+//! (a change to one zone's shares leaves its tax, land and spending alone). Storing and
+//! folding such values is most of the work of a batch. So a series whose first few
+//! paths (the pilot) repeat a value is only compared with it, path by path; the first
+//! path that differs makes it *depart*: from then on it is stored and folded like any
+//! other series.
+//!
+//! The statistics stay the same bits as folding every value in path order: a series
+//! that departs in a wave starting at path `done` takes, as its statistics so far, those
+//! of the values it repeated on paths `0..done` (`done` repeats of a constant, or the
+//! baseline's statistics of the same paths), and its fold of that wave reads the
+//! expected values up to the path where it departed.
+
+use super::accumulator::SeriesStats;
+
+/// The value a watched series is expected to repeat on every path.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Expect {
+    /// The same value on every path.
+    Constant(f64),
+    /// The baseline's value at this position of its line, path by path.
+    Baseline(usize),
+}
+
+impl Expect {
+    /// The expected value, given the baseline's line of the same path.
+    #[inline]
+    pub fn value(self, baseline: &[f64]) -> f64 {
+        match self {
+            Expect::Constant(x) => x,
+            Expect::Baseline(b) => baseline[b],
+        }
+    }
+}
+
+/// A watched series that left its expected value in one chunk of paths.
+#[derive(Debug, Clone)]
+pub struct Departure {
+    /// Position in the variant's line.
+    pub position: usize,
+    /// First path (within the chunk) that differed.
+    pub from: usize,
+    /// Values of paths `from..` of the chunk.
+    pub values: Vec<f64>,
+}
+
+/// Which series of each variant are stored, and which are watched.
+#[derive(Debug, Clone)]
+pub struct Tracking {
+    /// Per variant and line position: what a watched series is expected to repeat;
+    /// `None` once it is stored.
+    pub expect: Vec<Vec<Option<Expect>>>,
+    /// Per variant: line positions stored and folded, in storage order.
+    pub stored: Vec<Vec<usize>>,
+    /// Per variant: line positions watched, with the value each is expected to repeat.
+    pub watched: Vec<Vec<(usize, Expect)>>,
+    /// Per variant and line position: the place among `stored`, if stored.
+    pub place: Vec<Vec<Option<usize>>>,
+    /// Per variant: `stored` as runs of consecutive positions `(first, len)`.
+    pub stored_runs: Vec<Vec<(usize, usize)>>,
+    /// Per variant: `watched` as spans checked in one comparison.
+    pub watched_spans: Vec<Vec<Span>>,
+    /// Per variant: the constants its spans expect.
+    pub constants: Vec<Vec<f64>>,
+}
+
+/// Consecutive watched positions checked together: `len` positions from `position`
+/// that repeat `len` values from `from`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Span {
+    pub position: usize,
+    pub len: usize,
+    pub from: SpanFrom,
+}
+
+/// Where a span's expected values lie.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum SpanFrom {
+    /// In the variant's `constants`, from this offset.
+    Constants(usize),
+    /// In the baseline's line of the same path, from this position.
+    Baseline(usize),
+}
+
+impl Span {
+    /// The values the span expects, given the path's baseline line and the variant's
+    /// constants.
+    #[inline]
+    pub fn expected<'s>(&self, baseline: &'s [f64], constants: &'s [f64]) -> &'s [f64] {
+        match self.from {
+            SpanFrom::Constants(at) => &constants[at..at + self.len],
+            SpanFrom::Baseline(b) => &baseline[b..b + self.len],
+        }
+    }
+
+    /// Do `line`'s values of the span repeat what is expected (bit for bit)?
+    #[inline]
+    pub fn holds(&self, line: &[f64], baseline: &[f64], constants: &[f64]) -> bool {
+        let now = &line[self.position..self.position + self.len];
+        // An OR of XORs, not an early exit, so the loop vectorises.
+        now.iter()
+            .zip(self.expected(baseline, constants))
+            .fold(0, |acc, (x, y)| acc | (x.to_bits() ^ y.to_bits()))
+            == 0
+    }
+}
+
+impl Tracking {
+    /// Decide from the pilot's lines (`pilot[v][path]`, each of `widths[v]` values) what
+    /// each series is expected to repeat. `twins[v][k]` is the baseline position that a
+    /// variant's series may repeat; the baseline (variant 0) only has constants.
+    pub fn from_pilot(pilot: &[Vec<Vec<f64>>], twins: &[Vec<Option<usize>>]) -> Tracking {
+        let mut stored = Vec::new();
+        let mut watched = Vec::new();
+        for (v, lines) in pilot.iter().enumerate() {
+            let width = twins[v].len();
+            let (mut keep, mut watch) = (Vec::new(), Vec::new());
+            for k in 0..width {
+                let same = |expect: Expect| {
+                    lines
+                        .iter()
+                        .zip(&pilot[0])
+                        .all(|(line, base)| line[k].to_bits() == expect.value(base).to_bits())
+                };
+                // A twin survives a baseline that varies; a constant is cheaper to check.
+                let twin = twins[v][k]
+                    .map(Expect::Baseline)
+                    .filter(|&e| v > 0 && same(e));
+                let constant = lines
+                    .first()
+                    .map(|line| Expect::Constant(line[k]))
+                    .filter(|&e| same(e));
+                match twin.or(constant) {
+                    Some(expect) => watch.push((k, expect)),
+                    None => keep.push(k),
+                }
+            }
+            stored.push(keep);
+            watched.push(watch);
+        }
+        let mut tracking = Tracking {
+            expect: Vec::new(),
+            stored,
+            watched,
+            place: Vec::new(),
+            stored_runs: Vec::new(),
+            watched_spans: Vec::new(),
+            constants: Vec::new(),
+        };
+        tracking.index(twins.iter().map(Vec::len).collect());
+        tracking
+    }
+
+    /// Bytes of one path's stored values, all variants together.
+    pub fn row_bytes(&self) -> usize {
+        8 * self.stored.iter().map(Vec::len).sum::<usize>().max(1)
+    }
+
+    /// Rebuild the lookups by position from `stored` and `watched`.
+    fn index(&mut self, widths: Vec<usize>) {
+        self.place = widths.iter().map(|&w| vec![None; w]).collect();
+        self.expect = widths.iter().map(|&w| vec![None; w]).collect();
+        for (v, stored) in self.stored.iter().enumerate() {
+            for (i, &k) in stored.iter().enumerate() {
+                self.place[v][k] = Some(i);
+            }
+        }
+        for (v, watched) in self.watched.iter().enumerate() {
+            for &(k, e) in watched {
+                self.expect[v][k] = Some(e);
+            }
+        }
+        self.stored_runs = self
+            .stored
+            .iter()
+            .map(|stored| {
+                let mut runs: Vec<(usize, usize)> = Vec::new();
+                for &k in stored {
+                    match runs.last_mut() {
+                        Some((first, len)) if *first + *len == k => *len += 1,
+                        _ => runs.push((k, 1)),
+                    }
+                }
+                runs
+            })
+            .collect();
+        self.constants = vec![Vec::new(); self.watched.len()];
+        self.watched_spans = self
+            .watched
+            .iter()
+            .zip(&mut self.constants)
+            .map(|(watched, constants)| {
+                let mut spans: Vec<Span> = Vec::new();
+                for &(k, expect) in watched {
+                    let next = match expect {
+                        Expect::Constant(x) => {
+                            constants.push(x);
+                            SpanFrom::Constants(constants.len() - 1)
+                        }
+                        Expect::Baseline(b) => SpanFrom::Baseline(b),
+                    };
+                    if let Some(last) = spans.last_mut() {
+                        let extends = match (last.from, next) {
+                            (SpanFrom::Constants(a), SpanFrom::Constants(b))
+                            | (SpanFrom::Baseline(a), SpanFrom::Baseline(b)) => a + last.len == b,
+                            _ => false,
+                        };
+                        if extends && last.position + last.len == k {
+                            last.len += 1;
+                            continue;
+                        }
+                    }
+                    spans.push(Span {
+                        position: k,
+                        len: 1,
+                        from: next,
+                    });
+                }
+                spans
+            })
+            .collect();
+    }
+
+    /// The statistics of variant `v`'s watched series expected to be `expect`, over the
+    /// first `paths` paths, when it departs at a wave starting there (`baseline`: the
+    /// baseline's statistics at that point).
+    pub fn repeated(
+        &self,
+        expect: Expect,
+        paths: u64,
+        baseline: &[SeriesStats],
+        bits: u32,
+    ) -> SeriesStats {
+        match expect {
+            Expect::Constant(x) => SeriesStats::repeated(x, paths, bits),
+            Expect::Baseline(b) => match self.expected(0, b) {
+                Some(Expect::Constant(x)) => SeriesStats::repeated(x, paths, bits),
+                _ => baseline[b].clone(),
+            },
+        }
+    }
+
+    /// What variant `v`'s series at `position` is expected to repeat, if watched.
+    pub fn expected(&self, v: usize, position: usize) -> Option<Expect> {
+        self.expect[v][position]
+    }
+
+    /// Store from now on the series of `departed[v]` (positions of variant `v`, sorted).
+    pub fn depart(&mut self, departed: &[Vec<usize>]) {
+        for (v, positions) in departed.iter().enumerate() {
+            self.watched[v].retain(|(k, _)| positions.binary_search(k).is_err());
+            self.stored[v].extend_from_slice(positions);
+        }
+        let widths = self.place.iter().map(Vec::len).collect();
+        self.index(widths);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_pilot_sorts_series_into_stored_twins_and_constants() {
+        // Baseline: series 0 varies, series 1 is constant 5.
+        let base = vec![vec![1.0, 5.0], vec![2.0, 5.0]];
+        // Variant: series 0 repeats the baseline's, 1 is constant 7, 2 varies alone.
+        let variant = vec![vec![1.0, 7.0, 3.0], vec![2.0, 7.0, 4.0]];
+        let twins = vec![vec![None, None], vec![Some(0), Some(1), None]];
+        let t = Tracking::from_pilot(&[base, variant], &twins);
+        assert_eq!(t.stored, vec![vec![0], vec![2]]);
+        assert_eq!(t.watched[0], vec![(1, Expect::Constant(5.0))]);
+        assert_eq!(
+            t.watched[1],
+            vec![(0, Expect::Baseline(0)), (1, Expect::Constant(7.0))]
+        );
+        assert_eq!(t.place[1], vec![None, None, Some(0)]);
+        assert_eq!(t.stored_runs, vec![vec![(0, 1)], vec![(2, 1)]]);
+    }
+
+    #[test]
+    fn a_departed_series_is_stored_from_then_on() {
+        let base = vec![vec![1.0, 5.0, 6.0]];
+        let mut t = Tracking::from_pilot(&[base], &[vec![None; 3]]);
+        assert!(t.stored[0].is_empty());
+        t.depart(&[vec![1, 2]]);
+        assert_eq!(t.stored[0], vec![1, 2]);
+        assert_eq!(t.stored_runs[0], vec![(1, 2)]);
+        assert_eq!(t.place[0], vec![None, Some(0), Some(1)]);
+        assert_eq!(t.expected(0, 0), Some(Expect::Constant(1.0)));
+        assert_eq!(t.expected(0, 1), None);
+        assert_eq!(t.constants[0], vec![1.0]);
+        // What a series departing after 3 paths takes as its statistics so far.
+        let so_far = t.repeated(Expect::Constant(1.0), 3, &[], 11);
+        assert_eq!(so_far.moments(3).mean(), 1.0);
+        assert_eq!(so_far.quantiles(&[0.5]), vec![1.0]);
+    }
+
+    #[test]
+    fn consecutive_twins_and_constants_are_checked_as_spans() {
+        let base = vec![vec![1.0, 2.0, 3.0, 9.0]];
+        let variant = vec![vec![1.0, 2.0, 3.0, 4.0, 8.0]];
+        let twins = vec![vec![None; 4], vec![Some(0), Some(1), Some(2), None, None]];
+        let t = Tracking::from_pilot(&[base, variant], &twins);
+        let twins = Span {
+            position: 0,
+            len: 3,
+            from: SpanFrom::Baseline(0),
+        };
+        let constants = Span {
+            position: 3,
+            len: 2,
+            from: SpanFrom::Constants(0),
+        };
+        assert_eq!(t.watched_spans[1], vec![twins, constants]);
+        assert_eq!(t.constants[1], vec![4.0, 8.0]);
+        let none: &[f64] = &[];
+        assert!(twins.holds(&[1.0, 2.0, 3.0, 5.0], &[1.0, 2.0, 3.0], none));
+        assert!(!twins.holds(&[1.0, 2.5, 3.0, 5.0], &[1.0, 2.0, 3.0], none));
+        assert!(constants.holds(&[0.0, 0.0, 0.0, 4.0, 8.0], none, &t.constants[1]));
+        assert!(!constants.holds(&[0.0, 0.0, 0.0, 4.0, -8.0], none, &t.constants[1]));
+    }
+}
