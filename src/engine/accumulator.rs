@@ -166,6 +166,12 @@ impl RiskTable {
         }
     }
 
+    /// Take zone `z`'s counts from `other` (a zone whose every path is the other's).
+    pub fn copy_zone(&mut self, z: usize, other: &RiskTable) {
+        let at = z * self.years..(z + 1) * self.years;
+        self.counts[at.clone()].copy_from_slice(&other.counts[at]);
+    }
+
     pub fn get(&self, zone: usize, ti: usize) -> &RiskCounts {
         &self.counts[zone * self.years + ti]
     }

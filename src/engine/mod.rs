@@ -190,6 +190,19 @@ fn simulate_in_chunks(
         }
     }
 
+    // Zones reused whole have the baseline's risk counts.
+    for (v, reuse) in plan.reuse.iter().enumerate().skip(1) {
+        for (z, _) in reuse
+            .iter()
+            .flatten()
+            .enumerate()
+            .filter(|(_, r)| **r == Reuse::Zone)
+        {
+            let (baseline, rest) = risk.split_at_mut(v);
+            rest[0].copy_zone(z, &baseline[0]);
+        }
+    }
+
     let n = paths as u64;
     let mut outcome = Outcome {
         summaries: Vec::new(),
@@ -720,7 +733,10 @@ impl<'a> Chunk<'a> {
             }
             let zones = out.zones.len();
             for z in 0..zones {
-                self.risk[v].add_zone(z, zone(z));
+                // A zone reused whole counts as the baseline's (see the end of the run).
+                if !reuse.is_some_and(|(_, how)| how[z] == Reuse::Zone) {
+                    self.risk[v].add_zone(z, zone(z));
+                }
             }
             self.any_gap[v] += u64::from(any_funding_gap(zones, zone));
         }
