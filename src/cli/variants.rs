@@ -70,20 +70,24 @@ pub fn run(job: Job, common: &RunOptions) -> Result<ExitCode> {
         }
     }
     errors.sort_by_key(|e| e.row);
-    let mut err = std::io::stderr().lock();
-    for e in &errors {
-        writeln!(
-            err,
-            "row {} ({}): {}{}",
-            e.row,
-            e.scenario,
-            column_part(e),
-            e.message
-        )?;
-    }
-    if variants.is_empty() {
-        writeln!(err, "error: no variant could be built; nothing was run")?;
-        return Ok(ExitCode::from(exit::INVALID_INPUT));
+    {
+        // Released before the run: the progress bar draws on stderr from the pool's
+        // threads, and would wait for this lock forever.
+        let mut err = std::io::stderr().lock();
+        for e in &errors {
+            writeln!(
+                err,
+                "row {} ({}): {}{}",
+                e.row,
+                e.scenario,
+                column_part(e),
+                e.message
+            )?;
+        }
+        if variants.is_empty() {
+            writeln!(err, "error: no variant could be built; nothing was run")?;
+            return Ok(ExitCode::from(exit::INVALID_INPUT));
+        }
     }
 
     let first = &variants[0].scenario;

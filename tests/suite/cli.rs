@@ -206,3 +206,39 @@ fn bad_arguments_exit_2() {
         .code(2);
     fencheng().arg("nonsense").assert().code(2);
 }
+
+#[test]
+fn a_batch_in_a_terminal_draws_its_progress_and_finishes() {
+    // The progress bar draws on stderr from the pool's threads only when stderr is a
+    // terminal; `script` (util-linux) gives the batch one. A lock on stderr held over
+    // the run used to hang it here.
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("b");
+    let command = format!(
+        "{} batch {} {} --paths 2000 --no-charts --out {}",
+        env!("CARGO_BIN_EXE_fencheng"),
+        demo_dir().display(),
+        demo_dir().join("batch.csv").display(),
+        out.display()
+    );
+    let mut child = std::process::Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("`script` (util-linux) runs the batch in a pseudo-terminal");
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > std::time::Duration::from_secs(120) {
+            child.kill().unwrap();
+            panic!("the batch did not finish in a terminal within 2 minutes");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    assert!(status.success(), "{status}");
+    assert!(out.join("compare.csv").is_file());
+}
