@@ -109,9 +109,10 @@ impl Span {
 }
 
 impl Tracking {
-    /// Decide from the pilot's lines (`pilot[v][path]`, each of `widths[v]` values) what
-    /// each series is expected to repeat. `twins[v][k]` is the baseline position that a
-    /// variant's series may repeat; the baseline (variant 0) only has constants.
+    /// Decide from the pilot's lines (`pilot[v][path]`, one value per line position of
+    /// variant `v`) what each series is expected to repeat. `twins[v][k]` is the baseline
+    /// position that a variant's series may repeat; the baseline (variant 0) only has
+    /// constants.
     pub fn from_pilot(pilot: &[Vec<Vec<f64>>], twins: &[Vec<Option<usize>>]) -> Tracking {
         let mut stored = Vec::new();
         let mut watched = Vec::new();
@@ -142,7 +143,7 @@ impl Tracking {
             watched.push(watch);
         }
         let mut tracking = Tracking {
-            expect: Vec::new(),
+            expect: twins.iter().map(|t| vec![None; t.len()]).collect(),
             stored,
             watched,
             place: Vec::new(),
@@ -150,7 +151,7 @@ impl Tracking {
             watched_spans: Vec::new(),
             constants: Vec::new(),
         };
-        tracking.index(twins.iter().map(Vec::len).collect());
+        tracking.index();
         tracking
     }
 
@@ -159,8 +160,10 @@ impl Tracking {
         8 * self.stored.iter().map(Vec::len).sum::<usize>().max(1)
     }
 
-    /// Rebuild the lookups by position from `stored` and `watched`.
-    fn index(&mut self, widths: Vec<usize>) {
+    /// Rebuild the lookups by position from `stored` and `watched` (`expect` gives each
+    /// variant's width).
+    fn index(&mut self) {
+        let widths: Vec<usize> = self.expect.iter().map(Vec::len).collect();
         self.place = widths.iter().map(|&w| vec![None; w]).collect();
         self.expect = widths.iter().map(|&w| vec![None; w]).collect();
         for (v, stored) in self.stored.iter().enumerate() {
@@ -254,8 +257,7 @@ impl Tracking {
             self.watched[v].retain(|(k, _)| positions.binary_search(k).is_err());
             self.stored[v].extend_from_slice(positions);
         }
-        let widths = self.place.iter().map(Vec::len).collect();
-        self.index(widths);
+        self.index();
     }
 }
 

@@ -130,6 +130,18 @@ pub struct PathLedger {
     taxes: Vec<ZoneTaxes>,
 }
 
+/// Zone `z`'s years: from `zones`, or from `earlier` where `reuse` took the whole zone.
+fn zone_years<'l>(
+    zones: &'l [Vec<ZoneYear>],
+    z: usize,
+    reuse: Option<(&'l PathLedger, &[Reuse])>,
+) -> &'l [ZoneYear] {
+    match reuse {
+        Some((earlier, how)) if how[z] == Reuse::Zone => &earlier.zones[z],
+        _ => &zones[z],
+    }
+}
+
 /// What a zone collects before any sharing rule applies: it depends on the world and on
 /// the zone's tax inputs only, so policy variants on the same world share it.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -174,10 +186,7 @@ impl PathLedger {
         z: usize,
         reuse: Option<(&'l PathLedger, &[Reuse])>,
     ) -> &'l [ZoneYear] {
-        match reuse {
-            Some((earlier, how)) if how[z] == Reuse::Zone => &earlier.zones[z],
-            _ => &self.zones[z],
-        }
+        zone_years(&self.zones, z, reuse)
     }
 
     pub fn new(scenario: &Scenario) -> PathLedger {
@@ -410,11 +419,7 @@ impl<'a> Ledger<'a> {
             out.zone_opening_payables[z] = opening;
             out.opening_payables += opening;
             let county = s.zones[z].county;
-            let years = match reuse {
-                Some((earlier, how)) if how[z] == Reuse::Zone => &earlier.zones[z],
-                _ => &out.zones[z],
-            };
-            for (ti, y) in years.iter().enumerate() {
+            for (ti, y) in zone_years(&out.zones, z, reuse).iter().enumerate() {
                 let parent = match county {
                     Some(c) => &mut out.counties[c][ti],
                     None => &mut out.city[ti],
