@@ -768,11 +768,12 @@ impl<'a> Chunk<'a> {
         self.paths = paths.len();
         self.pending.iter_mut().for_each(Vec::clear);
         for (values, stored) in self.values.iter_mut().zip(&tracking.stored) {
-            // Series that departed since the last wave are stored from now on. A fresh
-            // buffer, not a resize: the old values are not needed, and fresh zeroed
-            // pages are only touched when written.
-            if values.len() < stored.len() * self.capacity {
-                *values = vec![0.0; stored.len() * self.capacity];
+            // Series that departed since the last wave are stored from now on. Grown in
+            // place, not replaced: a large buffer is remapped, so only its new pages
+            // fault in (a fresh buffer faulted every page again, wave after wave).
+            let needed = stored.len() * self.capacity;
+            if values.len() < needed {
+                values.resize(needed, 0.0);
             }
         }
         for (departed, flags) in self.departed.iter_mut().zip(&mut self.has_departed) {
