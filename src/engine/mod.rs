@@ -64,7 +64,8 @@ const FULL_PRECISION_SERIES: usize = 4096;
 
 /// Sketch precision for a run keeping `series` series in all (variants × series each):
 /// the full 11 bits up to [`FULL_PRECISION_SERIES`], fewer beyond, never below 7 bits
-/// (0.39%), so memory stays bounded for large batches and sweeps.
+/// (0.39%), so memory stays bounded for large batches and sweeps. Headline totals keep
+/// the full precision whatever the run (see [`Plan::precision`]).
 pub fn precision_bits(series: usize) -> u32 {
     let ratio = series.div_ceil(FULL_PRECISION_SERIES).max(1);
     let halvings = usize::BITS - (ratio - 1).leading_zeros();
@@ -101,7 +102,7 @@ fn simulate_in_chunks(
     let plan = Plan::new(variants, compare);
     let threads = rayon::current_num_threads().max(1);
     let wave_chunks = 2 * threads;
-    let bits = precision_bits(plan.widths.iter().sum());
+    let bits = plan.precision(precision_bits(plan.widths.iter().sum()));
     let count = variants.len();
 
     // The first paths decide which series are watched rather than stored; every series
@@ -110,10 +111,11 @@ fn simulate_in_chunks(
     let mut tracking = Tracking::from_pilot(&pilot, &plan.twins);
     let mut stats: Vec<Vec<SeriesStats>> = pilot
         .iter()
-        .zip(&plan.widths)
-        .map(|(lines, &width)| {
-            (0..width)
-                .map(|k| {
+        .zip(&bits)
+        .map(|(lines, bits)| {
+            bits.iter()
+                .enumerate()
+                .map(|(k, &bits)| {
                     let mut s = SeriesStats::new(bits);
                     if let Some(line) = lines.first() {
                         s.start(line[k]);
@@ -158,7 +160,7 @@ fn simulate_in_chunks(
                 let expect = tracking
                     .expected(v, k)
                     .expect("a departed series was watched");
-                let so_far = tracking.repeated(expect, done as u64, &stats[0], bits);
+                let so_far = tracking.repeated(expect, done as u64, &stats[0], bits[v][k]);
                 stats[v][k] = so_far;
             }
         }
@@ -184,7 +186,7 @@ fn simulate_in_chunks(
     for v in (0..count).rev() {
         for &(k, expect) in &tracking.watched[v] {
             if matches!(expect, Expect::Constant(_)) || k >= plan.own[v].len() {
-                let all = tracking.repeated(expect, paths as u64, &stats[0], bits);
+                let all = tracking.repeated(expect, paths as u64, &stats[0], bits[v][k]);
                 stats[v][k] = all;
             }
         }
@@ -566,6 +568,29 @@ impl<'a> Plan<'a> {
             plan.compared.push(compared);
         }
         plan
+    }
+
+    /// Sketch precision of each series, per variant: `bits` (see [`precision_bits`]),
+    /// but the full precision for the headline totals. There are few of them, and
+    /// sweeps compare their percentiles across neighbouring variants: at 8 bits the
+    /// city's cumulative retained funds would move in steps of 0.2%.
+    fn precision(&self, bits: u32) -> Vec<Vec<u32>> {
+        self.widths
+            .iter()
+            .zip(&self.own)
+            .map(|(&width, own)| {
+                let headline = own.len()..own.len() + HEADLINE_METRICS.len();
+                (0..width)
+                    .map(|k| {
+                        if headline.contains(&k) {
+                            MANTISSA_BITS
+                        } else {
+                            bits
+                        }
+                    })
+                    .collect()
+            })
+            .collect()
     }
 }
 
@@ -966,6 +991,55 @@ mod tests {
         }
         assert!(late > 0, "no series departs after the first wave");
         assert_ne!(outcome.summaries[0].rows, outcome.summaries[1].rows);
+    }
+
+    #[test]
+    fn headline_totals_keep_full_precision_in_a_batch_whose_sketches_are_coarser() {
+        let base = load_str(DEMO_MODEL, DEMO_PROJECTS, std::path::Path::new("demo")).unwrap();
+        let variants: Vec<Scenario> = (0..12)
+            .map(|i| {
+                let mut v = base.clone();
+                v.policies[0].land_return = 0.3 + 0.05 * f64::from(i);
+                v
+            })
+            .collect();
+        let refs: Vec<&Scenario> = variants.iter().collect();
+        let (paths, seed) = (300, 9);
+        let plan = Plan::new(&refs, true);
+        assert!(precision_bits(plan.widths.iter().sum()) < MANTISSA_BITS);
+        let outcome = simulate_variants(&refs, true, paths, seed, &|_| {});
+
+        // The baseline's headline totals, path by path, folded at full precision.
+        let sampler = WorldSampler::new(refs[0]);
+        let mut world = WorldSampler::blank(&sampler);
+        let mut ledger = Ledger::new(refs[0]);
+        let mut out = PathLedger::new(refs[0]);
+        let mut plain: Vec<SeriesStats> = Vec::new();
+        let mut row = Vec::new();
+        for path in 0..paths {
+            sampler.sample_into(&mut path_rng(seed, path as u64), &mut world);
+            ledger.evaluate(&world, &mut out);
+            row.clear();
+            record_headline(&out, |z| out.zone(z, None), &mut row);
+            if path == 0 {
+                plain = row
+                    .iter()
+                    .map(|&x| {
+                        let mut s = SeriesStats::new(MANTISSA_BITS);
+                        s.start(x);
+                        s
+                    })
+                    .collect();
+            }
+            plain.iter_mut().zip(&row).for_each(|(s, &x)| s.add(x));
+        }
+        for (reported, s) in outcome.headlines[0].iter().zip(&plain) {
+            let q = s.quantiles(&[0.05, 0.5, 0.95]);
+            assert_eq!(
+                [reported.p5, reported.p50, reported.p95],
+                [q[0], q[1], q[2]]
+            );
+        }
     }
 
     #[test]

@@ -5,7 +5,7 @@ use sha2::{Digest, Sha256};
 
 use crate::engine::{CHUNK_PATHS, precision_bits};
 use crate::scenario::Scenario;
-use crate::stats::sketch::relative_error;
+use crate::stats::sketch::{MANTISSA_BITS, relative_error};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct RunInfo {
@@ -110,12 +110,20 @@ impl EntityInfo {
 impl RunInfo {
     /// How percentiles are computed, with the bound of a run keeping `series` series.
     pub fn percentile_method(series: usize) -> String {
-        format!(
+        let bits = precision_bits(series);
+        let mut method = format!(
             "log-linear bucket sketch, each order statistic within {:.3}% relative (1e-9 \
              absolute near 0); linear interpolation between order statistics; clamped to \
              the exact min and max",
-            relative_error(precision_bits(series)) * 100.0
-        )
+            relative_error(bits) * 100.0
+        );
+        if bits < MANTISSA_BITS {
+            method += &format!(
+                "; headline totals (headline.csv, sweep.csv) within {:.3}%",
+                relative_error(MANTISSA_BITS) * 100.0
+            );
+        }
+        method
     }
 
     pub fn chunk_paths() -> usize {
