@@ -164,7 +164,16 @@ pub fn build_variant(base: &Base, spec: &VariantSpec) -> Result<Variant, Vec<Row
         return Err(errors);
     }
     let set: Vec<&str> = spec.overrides.iter().map(|(k, _)| k.as_str()).collect();
-    let notes = overrides::rescale_groups(&mut table, &set).map_err(|m| vec![fail("", "", m)])?;
+    let notes = overrides::rescale_groups(&mut table, &set).map_err(|e| {
+        // Named by the group's columns this row set, and their cells.
+        let (columns, cells): (Vec<&str>, Vec<&str>) = spec
+            .overrides
+            .iter()
+            .filter(|(k, _)| k.strip_prefix(&e.group).is_some_and(|m| m.starts_with('.')))
+            .map(|(k, cell)| (k.as_str(), cell.as_str()))
+            .unzip();
+        vec![fail(&columns.join(" + "), &cells.join(" + "), e.message)]
+    })?;
 
     match scenario_from_parts(
         table,

@@ -118,6 +118,14 @@ fn typed_value(current: Option<&Value>, cell: &str, key: &str) -> Result<Value, 
     }
 }
 
+/// A share group that cannot be made to sum to 1.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GroupError {
+    /// The group's dotted path, e.g. `policies.reform.base_shares`.
+    pub group: String,
+    pub message: String,
+}
+
 /// After overrides, make each share group that was partly overridden sum to 1 again:
 /// the members not set keep their proportions and share what the set ones leave.
 /// Returns a note for each group rescaled.
@@ -127,7 +135,7 @@ fn typed_value(current: Option<&Value>, cell: &str, key: &str) -> Result<Value, 
 ///
 /// # Errors
 /// When the set members exceed 1, or the others are all 0 and cannot take the rest.
-pub fn rescale_groups(table: &mut Table, set: &[&str]) -> Result<Vec<String>, String> {
+pub fn rescale_groups(table: &mut Table, set: &[&str]) -> Result<Vec<String>, GroupError> {
     let mut notes = Vec::new();
     let mut groups: Vec<&str> = set
         .iter()
@@ -162,17 +170,19 @@ pub fn rescale_groups(table: &mut Table, set: &[&str]) -> Result<Vec<String>, St
             continue;
         }
         let rest = 1.0 - fixed;
+        let fail = |message: String| GroupError {
+            group: group.to_string(),
+            message: format!("{group}: {message}"),
+        };
         if rest < -1e-9 {
-            return Err(format!(
-                "{group}: the members set sum to {fixed}, more than 1"
-            ));
+            return Err(fail(format!("the members set sum to {fixed}, more than 1")));
         }
         if free <= 0.0 {
             if rest.abs() > 1e-9 {
-                return Err(format!(
-                    "{group}: the members not set ({}) are all 0 and cannot take the remaining {rest}",
+                return Err(fail(format!(
+                    "the members not set ({}) are all 0 and cannot take the remaining {rest}",
                     free_members.join(", ")
-                ));
+                )));
             }
             continue;
         }
@@ -348,11 +358,12 @@ mod tests {
             ],
         )
         .unwrap_err();
-        assert!(e.contains("all 0"), "{e}");
+        assert_eq!(e.group, "policies.reform.base_shares");
+        assert!(e.message.contains("all 0"), "{}", e.message);
         // Set members above 1.
         let mut t = model();
         apply(&mut t, "policies.reform.base_shares.city", "1.2").unwrap();
         let e = rescale_groups(&mut t, &["policies.reform.base_shares.city"]).unwrap_err();
-        assert!(e.contains("more than 1"), "{e}");
+        assert!(e.message.contains("more than 1"), "{}", e.message);
     }
 }

@@ -55,11 +55,14 @@ pub fn parse_axis(arg: &str) -> Result<Axis, String> {
             "--vary `{arg}`: {count} values, more than the {MAX_POINTS} a sweep takes"
         ));
     }
-    let decimals = [from, step]
+    // Values keep the decimals they were written with; a fractional grid (shares,
+    // rates) at least two, so ids read `increment_shares.zone=0.60`.
+    let written = [from, step]
         .iter()
         .map(|t| decimals_of(t))
         .max()
         .unwrap_or(0);
+    let decimals = if written > 0 { written.max(2) } else { 0 };
     let values = (0..count)
         .map(|i| format!("{:.*}", decimals, a + i as f64 * s))
         .collect();
@@ -128,11 +131,13 @@ mod tests {
     #[test]
     fn axes_have_clean_values() {
         let a = parse_axis("policies.reform.increment_shares.zone=0.5:0.8:0.1").unwrap();
-        assert_eq!(a.values, ["0.5", "0.6", "0.7", "0.8"]);
+        assert_eq!(a.values, ["0.50", "0.60", "0.70", "0.80"]);
         let a = parse_axis("zones.chem.debt.limit=40000:60000:10000").unwrap();
         assert_eq!(a.values, ["40000", "50000", "60000"]);
         let a = parse_axis("x=0.50:0.60:0.05").unwrap();
         assert_eq!(a.values, ["0.50", "0.55", "0.60"]);
+        let a = parse_axis("macro.interest_rate.mean=0.03:0.04:0.005").unwrap();
+        assert_eq!(a.values, ["0.030", "0.035", "0.040"]);
         assert!(parse_axis("x=1:0:0.1").unwrap_err().contains("below FROM"));
         assert!(parse_axis("x=0:1:0").unwrap_err().contains("positive"));
         assert!(
@@ -156,15 +161,15 @@ mod tests {
         assert_eq!(
             ids,
             [
-                "increment_shares.zone=0.6,reform.land_return=0.5",
-                "increment_shares.zone=0.6,reform.land_return=1.0",
-                "increment_shares.zone=0.7,reform.land_return=0.5",
-                "increment_shares.zone=0.7,reform.land_return=1.0",
+                "increment_shares.zone=0.60,reform.land_return=0.50",
+                "increment_shares.zone=0.60,reform.land_return=1.00",
+                "increment_shares.zone=0.70,reform.land_return=0.50",
+                "increment_shares.zone=0.70,reform.land_return=1.00",
             ]
         );
         assert_eq!(
             g[3].overrides[1],
-            ("policies.reform.land_return".into(), "1.0".into())
+            ("policies.reform.land_return".into(), "1.00".into())
         );
     }
 }

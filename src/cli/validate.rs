@@ -68,7 +68,8 @@ pub fn describe(s: &Scenario) -> String {
     for p in &s.policies {
         line(format!("    {:<20} {}", p.id, describe_policy(s, p)));
     }
-    let investment: f64 = s.projects.iter().map(|p| p.investment).sum();
+    // A fold from +0, not `sum`: an empty f64 sum is -0, printed "-0".
+    let investment = s.projects.iter().fold(0.0, |total, p| total + p.investment);
     line(format!(
         "  projects: {} signed, {:.0} 万元 of investment",
         s.projects.len(),

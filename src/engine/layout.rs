@@ -70,12 +70,18 @@ pub fn record_headline<'l>(
     row: &mut Vec<f64>,
 ) {
     let zones = ledger.zones.len();
-    let sum = |f: &dyn Fn(usize) -> f64| (0..ledger.central.len()).map(f).sum::<f64>();
+    let sum = |f: &dyn Fn(usize) -> f64| (0..ledger.central.len()).map(f).fold(0.0, |a, x| a + x);
     row.extend_from_slice(&[
         sum(&|t| ledger.central[t].retained),
         sum(&|t| ledger.province[t].retained),
         sum(&|t| ledger.city[t].retained),
-        sum(&|t| ledger.counties.iter().map(|c| c[t].retained).sum()),
+        // From +0: a city with no counties reports 0, not -0 (an empty f64 sum).
+        sum(&|t| {
+            ledger
+                .counties
+                .iter()
+                .fold(0.0, |total, c| total + c[t].retained)
+        }),
         sum(&|t| (0..zones).map(|z| zone(z)[t].retained).sum()),
         sum(&|t| (0..zones).map(|z| zone(z)[t].received).sum()),
     ]);

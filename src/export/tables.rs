@@ -136,17 +136,18 @@ pub fn headline_csv(outcome: &Outcome) -> Result<Vec<u8>> {
     Ok(w.into_inner()?)
 }
 
-/// errors.csv: the batch rows that were skipped, and why.
+/// errors.csv: the batch rows that were skipped, and why. The four columns the issue
+/// names come first, in its order; the row's variant id follows.
 pub fn errors_csv(errors: &[RowError]) -> Result<Vec<u8>> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(["row", "scenario", "column", "value", "message"])?;
+    w.write_record(["row", "column", "value", "message", "scenario"])?;
     for e in errors {
         w.write_record([
             e.row.to_string(),
-            e.scenario.clone(),
             e.column.clone(),
             e.value.clone(),
             e.message.clone(),
+            e.scenario.clone(),
         ])?;
     }
     Ok(w.into_inner()?)

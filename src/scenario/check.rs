@@ -15,6 +15,8 @@ pub const SUM_TOLERANCE: f64 = 1e-9;
 /// Years accepted anywhere in a scenario.
 pub const FIRST_YEAR: i64 = 1900;
 pub const LAST_YEAR: i64 = 2200;
+/// Most years a lag, ramp, build time or offset may span.
+pub const MAX_COUNT: u32 = 100;
 
 /// Names that are levels of government, not zones or counties.
 pub const RESERVED_ENTITIES: [&str; 3] = ["city", "central", "province"];
@@ -131,10 +133,12 @@ impl Checker {
         }
     }
 
-    /// A whole number of `what` (e.g. "years") ≥ `min` that fits a `u32`.
+    /// A whole number of `what` (e.g. "years") from `min` to [`MAX_COUNT`]. Every count
+    /// is a span of years (a lag, a ramp, a build time, an offset), and a larger one
+    /// would overflow the ledger's calendar.
     pub fn count(&mut self, location: &str, x: f64, min: u32, what: &str) -> u32 {
-        let expected = format!("a whole number of {what} ≥ {min}");
-        let n = self.whole(location, x, i64::from(min), i64::from(u32::MAX), &expected);
+        let expected = format!("a whole number of {what} ≥ {min} (at most {MAX_COUNT})");
+        let n = self.whole(location, x, i64::from(min), i64::from(MAX_COUNT), &expected);
         u32::try_from(n).unwrap_or(min)
     }
 
@@ -285,6 +289,7 @@ mod tests {
         assert_eq!(c.count("e", 3.0, 1, "years"), 3);
         c.count("f", 2.5, 1, "years");
         c.count("g", -1.0, 0, "years");
+        c.count("g2", 3e9, 0, "years");
         c.year("h", 1066.0);
         c.positive("i", 0.0, "a ratio > 0");
         assert_eq!(
@@ -293,8 +298,9 @@ mod tests {
                 "1.5, expected a share between 0 and 1",
                 "NaN, expected a share between 0 and 1",
                 "-1, expected an amount (万元) ≥ 0",
-                "2.5, expected a whole number of years ≥ 1",
-                "-1, expected a whole number of years ≥ 0",
+                "2.5, expected a whole number of years ≥ 1 (at most 100)",
+                "-1, expected a whole number of years ≥ 0 (at most 100)",
+                "3000000000, expected a whole number of years ≥ 0 (at most 100)",
                 "1066, expected a year (a whole number from 1900 to 2200)",
                 "0, expected a ratio > 0",
             ]

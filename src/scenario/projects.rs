@@ -416,7 +416,7 @@ mod tests {
             "p.csv: row 2, column investment: -3, expected an amount (万元) ≥ 0",
             "p.csv: row 2, column delay_probs: `0.5;0.4`: sum to 0.9, expected 1",
             "p.csv: row 2, column signed_year: signed_year 2023 + build_years 1 = 2024",
-            "p.csv: row 3, column build_years: 0.5, expected a whole number of years ≥ 0",
+            "p.csv: row 3, column build_years: 0.5, expected a whole number of years ≥ 0 (at most 100)",
             "p.csv: row 3, column delay_probs: `0.5;;0.5`: entry 2 is empty",
             "p.csv: row 4: 5 cells, expected 9",
         ];

@@ -685,7 +685,7 @@ mod tests {
         assert_problem(
             "[2, 0.25]",
             "[2.5, 0.25]",
-            "zones.liaobin.incentive.stages, stage 3, offset: 2.5, expected a whole number of years after landing ≥ 0",
+            "zones.liaobin.incentive.stages, stage 3, offset: 2.5, expected a whole number of years after landing ≥ 0 (at most 100)",
         );
         assert_problem(
             "[3, 0.25]",
@@ -744,7 +744,7 @@ mod tests {
         assert_problem(
             "ramp_years = 3",
             "ramp_years = 0",
-            "sectors.chemical.ramp_years: 0, expected a whole number of years ≥ 1",
+            "sectors.chemical.ramp_years: 0, expected a whole number of years ≥ 1 (at most 100)",
         );
         assert_problem(
             "mix = { vat = 0.6, cit = 0.4 }",

@@ -170,6 +170,39 @@ fn a_bad_row_is_reported_and_the_others_complete() {
 }
 
 #[test]
+fn a_share_group_that_cannot_sum_to_one_names_its_columns_in_errors_csv() {
+    let (_tmp, out, assert) = batch(
+        "scenario,policies.reform.increment_shares.zone,policies.reform.increment_shares.city\n\
+         good,0.6,\n\
+         over,1.5,\n\
+         both,0.7,0.5\n",
+        "200",
+    );
+    assert.code(4);
+    let text = std::fs::read_to_string(out.join("errors.csv")).unwrap();
+    assert!(
+        text.starts_with("row,column,value,message,scenario\n"),
+        "{text}"
+    );
+    let errors = rows(&out.join("errors.csv"));
+    assert_eq!(errors.len(), 2, "{errors:?}");
+    assert_eq!(errors[0]["row"], "2");
+    assert_eq!(errors[0]["column"], "policies.reform.increment_shares.zone");
+    assert_eq!(errors[0]["value"], "1.5");
+    assert!(
+        errors[0]["message"].contains("more than 1"),
+        "{:?}",
+        errors[0]
+    );
+    assert_eq!(
+        errors[1]["column"],
+        "policies.reform.increment_shares.zone + policies.reform.increment_shares.city"
+    );
+    assert_eq!(errors[1]["value"], "0.7 + 0.5");
+    assert_eq!(errors[1]["scenario"], "both");
+}
+
+#[test]
 fn unknown_keys_fail_their_rows_and_a_batch_with_no_good_row_exits_3() {
     let (_tmp, out, assert) = batch(
         "scenario,policies.reform.land_retrun\na,0.5\nb,0.6\n",
@@ -233,8 +266,8 @@ fn a_sweep_rescales_share_groups_and_writes_its_grid() {
         .iter()
         .map(|r| r["policies.reform.increment_shares.zone"].as_str())
         .collect();
-    assert_eq!(values, ["0.5", "0.7", "0.9"]);
-    assert_eq!(sweep[0]["scenario"], "increment_shares.zone=0.5");
+    assert_eq!(values, ["0.50", "0.70", "0.90"]);
+    assert_eq!(sweep[0]["scenario"], "increment_shares.zone=0.50");
     assert!(sweep[0]["notes"].contains("rescaled city 0.166667, county 0.333333"));
     for r in &sweep {
         let p: f64 = r["worst_p_debt_ratio_over_warning"].parse().unwrap();
