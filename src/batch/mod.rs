@@ -1,11 +1,13 @@
 //! Batches and sweeps: many variants of one scenario, run on the same worlds.
 //!
 //! A batch CSV has a first column `scenario` (the variant's id, unique) and any number of
-//! columns named by a dotted key into `model.toml`; each row is one variant, and an
+//! columns named by a dotted key into `model.toml`, or into `projects.csv` as
+//! `projects.<id>.<column>` (see [`project_edits`]); each row is one variant, and an
 //! empty cell keeps the base value. Every variant is validated like a scenario: a row
 //! that fails is reported (row, column, value, message) and skipped, and the others run.
 
 pub mod overrides;
+pub mod project_edits;
 pub mod sweep;
 
 use std::path::{Path, PathBuf};
@@ -148,8 +150,24 @@ pub fn build_variant(base: &Base, spec: &VariantSpec) -> Result<Variant, Vec<Row
     };
     let mut table = base.table.clone();
     let mut errors = Vec::new();
+    let project_edits: Vec<(&str, &str)> = spec
+        .overrides
+        .iter()
+        .filter(|(key, _)| project_edits::is_project_key(key))
+        .map(|(key, cell)| (key.as_str(), cell.as_str()))
+        .collect();
+    let projects_csv =
+        project_edits::apply(&base.projects_csv, &project_edits).unwrap_or_else(|e| {
+            for (i, message) in e {
+                let (key, cell) = project_edits[i];
+                errors.push(fail(key, cell, message));
+            }
+            base.projects_csv.clone()
+        });
     for (key, cell) in &spec.overrides {
-        if key == "name" || key.starts_with("simulation.") {
+        if project_edits::is_project_key(key) {
+            continue;
+        } else if key == "name" || key.starts_with("simulation.") {
             errors.push(fail(
                 key,
                 cell,
@@ -175,12 +193,7 @@ pub fn build_variant(base: &Base, spec: &VariantSpec) -> Result<Variant, Vec<Row
         vec![fail(&columns.join(" + "), &cells.join(" + "), e.message)]
     })?;
 
-    match scenario_from_parts(
-        table,
-        &base.projects_csv,
-        &base.model_path,
-        &base.projects_path,
-    ) {
+    match scenario_from_parts(table, &projects_csv, &base.model_path, &base.projects_path) {
         Ok(mut scenario) => {
             scenario.name = spec.id.clone();
             Ok(Variant {
@@ -199,10 +212,14 @@ fn scenario_errors(spec: &VariantSpec, error: &ScenarioError) -> Vec<RowError> {
         spec.overrides
             .iter()
             .find(|(k, _)| {
+                let last = k.rsplit('.').next().unwrap_or(k);
                 location == k
                     || location.starts_with(&format!("{k}."))
                     || k.starts_with(&format!("{location}."))
-                    || message.contains(&format!("`{}`", k.rsplit('.').next().unwrap_or(k)))
+                    || message.contains(&format!("`{last}`"))
+                    // A cell of projects.csv: `row 3, column p_land`.
+                    || (project_edits::is_project_key(k)
+                        && location.ends_with(&format!("column {last}")))
             })
             .cloned()
     };
@@ -218,22 +235,44 @@ fn scenario_errors(spec: &VariantSpec, error: &ScenarioError) -> Vec<RowError> {
             message,
         }];
     }
-    problems
-        .iter()
-        .map(|p| {
-            let (column, value) = column_of(&p.location, &p.message).unwrap_or_default();
-            RowError {
-                row: spec.row,
-                scenario: spec.id.clone(),
-                column,
-                value,
-                // The value came from the batch row, not from the model file.
-                message: if p.location.is_empty() {
-                    p.message.clone()
+    let mut errors: Vec<RowError> = Vec::new();
+    // A `projects.*.` edit that fails fails on every project: one error, counting them.
+    let mut projects_failing: Vec<(usize, usize)> = Vec::new();
+    for p in problems {
+        let (column, value) = column_of(&p.location, &p.message).unwrap_or_default();
+        // The value came from the batch row, not from the model file.
+        let message = match p.location.as_str() {
+            "" => p.message.clone(),
+            // A cell of projects.csv (edited by a `projects.` column): `row 3, column p_land`.
+            cell if cell.starts_with("row ") => {
+                let file = p.file.file_name().unwrap_or_default().to_string_lossy();
+                if column.starts_with("projects.*.") {
+                    let cell_column = cell.split_once(", ").map_or(cell, |(_, c)| c);
+                    let message = format!("{file}, every project's {cell_column}: {}", p.message);
+                    if let Some(at) = errors.iter().position(|e| e.message == message) {
+                        match projects_failing.iter_mut().find(|(i, _)| *i == at) {
+                            Some((_, n)) => *n += 1,
+                            None => projects_failing.push((at, 2)),
+                        }
+                        continue;
+                    }
+                    message
                 } else {
-                    format!("{}: {}", p.location, p.message)
-                },
+                    format!("{file} {cell}: {}", p.message)
+                }
             }
-        })
-        .collect()
+            key => format!("{key}: {}", p.message),
+        };
+        errors.push(RowError {
+            row: spec.row,
+            scenario: spec.id.clone(),
+            column,
+            value,
+            message,
+        });
+    }
+    for (at, n) in projects_failing {
+        errors[at].message += &format!(" ({n} projects)");
+    }
+    errors
 }

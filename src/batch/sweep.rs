@@ -118,10 +118,15 @@ pub fn grid(axes: &[Axis]) -> Result<Vec<VariantSpec>, String> {
         .collect())
 }
 
-/// The last two segments of a dotted key.
+/// The last two segments of a dotted key; the whole key when they would start with
+/// `*` (`projects.*.p_land`).
 pub fn short_key(key: &str) -> String {
     let segments: Vec<&str> = key.split('.').collect();
-    segments[segments.len().saturating_sub(2)..].join(".")
+    let from = segments.len().saturating_sub(2);
+    if segments[from] == "*" {
+        return key.to_string();
+    }
+    segments[from..].join(".")
 }
 
 #[cfg(test)]
@@ -150,6 +155,16 @@ mod tests {
                 .unwrap_err()
                 .contains("`a` is not a number")
         );
+    }
+
+    #[test]
+    fn short_keys_keep_what_names_the_value() {
+        assert_eq!(
+            short_key("policies.reform.increment_shares.zone"),
+            "increment_shares.zone"
+        );
+        assert_eq!(short_key("projects.*.p_land"), "projects.*.p_land");
+        assert_eq!(short_key("projects.YH001.p_land"), "YH001.p_land");
     }
 
     #[test]

@@ -203,6 +203,52 @@ fn a_share_group_that_cannot_sum_to_one_names_its_columns_in_errors_csv() {
 }
 
 #[test]
+fn projects_can_be_edited_one_or_all_on_the_same_worlds() {
+    let (_tmp, out, assert) = batch(
+        "scenario,projects.*.p_land,projects.YH001.delay_probs,projects.YH999.p_land\n\
+         draft,,,\n\
+         none_land,0,,\n\
+         late,,0.1;0.2;0.7,\n\
+         unknown,,,0.5\n\
+         bad_cell,1.5,,\n",
+        "300",
+    );
+    assert.code(4);
+    let summary = rows(&out.join("summary.csv"));
+    let metric = |id: &str, entity: &str, metric: &str| -> Vec<String> {
+        summary
+            .iter()
+            .filter(|r| r["scenario"] == id && r["entity"] == entity && r["metric"] == metric)
+            .map(|r| format!("{} {} {} {}", r["mean"], r["sd"], r["p5"], r["p95"]))
+            .collect()
+    };
+    // No project lands: no new-project tax in any year, on any path.
+    for row in metric("none_land", "coastal", "new_project_tax") {
+        assert_eq!(row, "0 0 0 0");
+    }
+    assert_ne!(
+        metric("late", "coastal", "new_project_tax"),
+        metric("draft", "coastal", "new_project_tax")
+    );
+    // The other draws are the baseline's: land sales are the same, path by path.
+    assert_eq!(
+        metric("none_land", "coastal", "land_net"),
+        metric("draft", "coastal", "land_net")
+    );
+    let errors = rows(&out.join("errors.csv"));
+    assert_eq!(errors.len(), 1 + 1, "{errors:?}");
+    assert_eq!(errors[0]["column"], "projects.YH999.p_land");
+    assert!(errors[0]["message"].contains("no project `YH999`"));
+    assert_eq!(errors[1]["scenario"], "bad_cell");
+    assert_eq!(errors[1]["column"], "projects.*.p_land");
+    assert_eq!(
+        errors[1]["message"],
+        "projects.csv, every project's column p_land: 1.5, expected a probability between 0 \
+         and 1 (61 projects)"
+    );
+}
+
+#[test]
 fn unknown_keys_fail_their_rows_and_a_batch_with_no_good_row_exits_3() {
     let (_tmp, out, assert) = batch(
         "scenario,policies.reform.land_retrun\na,0.5\nb,0.6\n",
