@@ -13,6 +13,10 @@ pub struct DebtState {
     pub reserve: f64,
 }
 
+/// The interest ratio's warning line (DOMAIN.md §4.7): interest above 10% of the
+/// operating outflow net of principal.
+pub const INTEREST_RATIO_WARNING: f64 = 0.10;
+
 /// One year of the zone's budget after spending meets inflow.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct BudgetYear {

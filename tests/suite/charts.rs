@@ -311,6 +311,9 @@ fn the_briefing_has_a_finding_per_zone_and_no_broken_numbers() {
         );
     }
     assert!(text.contains("债务率超过 120% 的概率"));
+    // §4.7's interest-ratio warning line, once per zone.
+    assert_eq!(text.matches("利息支出率的 90% 分位数").count(), 4);
+    assert!(text.contains("10% 的预警线"));
     assert!(text.contains("随机种子") && text.contains("20240101"));
     for bad in ["NaN", "inf", "undefined"] {
         assert!(!text.contains(bad), "briefing.html contains {bad}");
