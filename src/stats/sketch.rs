@@ -129,6 +129,16 @@ fn bucket_value(index: u32, shift: u32) -> f64 {
     0.5 * (lower + upper)
 }
 
+/// A sketch's extremes and counts while a hot loop adds to it (see
+/// [`QuantileSketch::running`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Running {
+    min: f64,
+    max: f64,
+    zeros: u64,
+    count: u64,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct QuantileSketch {
     /// 52 - mantissa bits: a magnitude's bucket is its bits shifted right by this.
@@ -177,24 +187,36 @@ impl QuantileSketch {
         self.add_repeated(x, 1);
     }
 
-    /// Add every value of `xs`, calling `also` with each: the same as [`Self::add`] in
-    /// a loop, with the extremes and the zero count kept in registers, for hot loops.
+    /// The extremes and counts, to be kept in registers by a hot loop that adds values
+    /// with [`Self::add_running`] and ends with [`Self::finish_running`].
     #[inline]
-    pub fn add_each(&mut self, xs: impl Iterator<Item = f64>, mut also: impl FnMut(f64)) {
-        let (mut min, mut max, mut zeros, mut count) = (self.min, self.max, self.zeros, self.count);
-        for x in xs {
-            count += 1;
-            also(x);
-            min = if x < min { x } else { min };
-            max = if x > max { x } else { max };
-            let bits = x.to_bits();
-            if bits & !SIGN_BIT < ZERO_BITS {
-                zeros += 1;
-            } else {
-                self.count_in_bucket(bits, 1);
-            }
+    pub fn running(&self) -> Running {
+        Running {
+            min: self.min,
+            max: self.max,
+            zeros: self.zeros,
+            count: self.count,
         }
-        (self.min, self.max, self.zeros, self.count) = (min, max, zeros, count);
+    }
+
+    /// Add `x`, its extremes and counts into `run`: [`Self::add`], for hot loops.
+    #[inline]
+    pub fn add_running(&mut self, run: &mut Running, x: f64) {
+        run.count += 1;
+        run.min = if x < run.min { x } else { run.min };
+        run.max = if x > run.max { x } else { run.max };
+        let bits = x.to_bits();
+        if bits & !SIGN_BIT < ZERO_BITS {
+            run.zeros += 1;
+        } else {
+            self.count_in_bucket(bits, 1);
+        }
+    }
+
+    /// Take back the extremes and counts of a hot loop.
+    #[inline]
+    pub fn finish_running(&mut self, run: Running) {
+        (self.min, self.max, self.zeros, self.count) = (run.min, run.max, run.zeros, run.count);
     }
 
     /// Add `x` `n` times.
@@ -334,7 +356,11 @@ mod tests {
     #[test]
     fn the_count_kept_is_the_count_in_the_buckets() {
         let mut a = QuantileSketch::with_precision(MANTISSA_BITS);
-        a.add_each([1.0, -2.0, 0.0, 3.5, 1e-12].into_iter(), |_| {});
+        let mut run = a.running();
+        for x in [1.0, -2.0, 0.0, 3.5, 1e-12] {
+            a.add_running(&mut run, x);
+        }
+        a.finish_running(run);
         a.add_repeated(7.0, 4);
         let mut b = QuantileSketch::with_precision(MANTISSA_BITS);
         b.add(-9.0);
