@@ -58,6 +58,33 @@ impl Summary {
     pub fn risk(&self, zone: &str, year: Year) -> Option<&RiskRow> {
         self.risk.iter().find(|r| r.year == year && r.zone == zone)
     }
+
+    /// The first series whose mean, sd or a percentile is not a finite number, named
+    /// for a message. The model never makes one from valid inputs of sane size, so one
+    /// means its arithmetic overflowed (an amount or an sd of absurd magnitude), and no
+    /// row of the run can be trusted.
+    pub fn not_finite(&self) -> Option<String> {
+        self.rows
+            .iter()
+            .find(|r| {
+                !(r.mean.is_finite() && r.sd.is_finite())
+                    || r.percentiles.iter().any(|p| !p.is_finite())
+            })
+            .map(|r| {
+                format!(
+                    "{} {} {}: mean {}, sd {}",
+                    r.entity, r.metric, r.year, r.mean, r.sd
+                )
+            })
+    }
+}
+
+/// What to say when a run's results are not finite numbers (see [`Summary::not_finite`]).
+pub fn not_finite_message(what: &str) -> String {
+    format!(
+        "the results are not finite numbers ({what}): the arithmetic overflowed; check the \
+         magnitudes of the inputs (amounts in 万元, sds, growth rates)"
+    )
 }
 
 /// A total over the horizon for one variant (sum over projected years and over the

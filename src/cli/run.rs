@@ -8,12 +8,13 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use crate::cli::exit;
 use crate::cli::options::{RunOptions, draw_charts};
 use crate::cli::source;
 use crate::engine::simulate;
 use crate::export::{EntityInfo, RunInfo, inputs_hash, prepare_run_dir, tables, write_atomic};
 use crate::scenario::Scenario;
-use crate::summary::Summary;
+use crate::summary::{Summary, not_finite_message};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -45,6 +46,12 @@ pub fn run(args: Args) -> Result<ExitCode> {
         pool.install(|| simulate(scenario, paths, seed, &|done| bar.set_position(done as u64)));
     let wall = started.elapsed().as_secs_f64();
     bar.finish_and_clear();
+    if let Some(what) = summary.not_finite() {
+        // Nothing to keep: leave no empty run directory behind either.
+        let _ = std::fs::remove_dir(&dir);
+        eprintln!("error: {}", not_finite_message(&what));
+        return Ok(ExitCode::from(exit::INVALID_INPUT));
+    }
 
     let inputs: Vec<&[u8]> = loaded.inputs.iter().map(Vec::as_slice).collect();
     let info = RunInfo {

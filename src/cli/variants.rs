@@ -17,7 +17,7 @@ use crate::export::tables::{self, SweepPoint};
 use crate::export::{EntityInfo, RunInfo, VariantInfo, inputs_hash, prepare_run_dir, write_atomic};
 use crate::scenario::load::{MODEL_FILE, PROJECTS_FILE};
 use crate::scenario::{ScenarioError, parse_model_table, scenario_from_parts};
-use crate::summary::Outcome;
+use crate::summary::{Outcome, not_finite_message};
 
 /// A batch or sweep to run.
 pub struct Job<'a> {
@@ -90,7 +90,8 @@ pub fn run(job: Job, common: &RunOptions) -> Result<ExitCode> {
         }
     }
 
-    let first = &variants[0].scenario;
+    // Owned: a variant whose results overflow is dropped below.
+    let first = &variants[0].scenario.clone();
     // Variants are named by their ids; run.json names the scenario they vary.
     let base_name = base
         .table
@@ -108,16 +109,52 @@ pub fn run(job: Job, common: &RunOptions) -> Result<ExitCode> {
     );
     let dir = prepare_run_dir(common.out.as_deref(), &slug, common.force)?;
 
-    let scenarios: Vec<&crate::scenario::Scenario> = variants.iter().map(|v| &v.scenario).collect();
-    let bar = progress_bar(paths as u64);
-    let started = Instant::now();
-    let outcome = pool.install(|| {
-        simulate_variants(&scenarios, true, paths, seed, &|done| {
-            bar.set_position(done as u64)
-        })
-    });
-    let wall = started.elapsed().as_secs_f64();
-    bar.finish_and_clear();
+    let (outcome, wall) = loop {
+        let scenarios: Vec<&crate::scenario::Scenario> =
+            variants.iter().map(|v| &v.scenario).collect();
+        let bar = progress_bar(paths as u64);
+        let started = Instant::now();
+        let outcome = pool.install(|| {
+            simulate_variants(&scenarios, true, paths, seed, &|done| {
+                bar.set_position(done as u64)
+            })
+        });
+        let wall = started.elapsed().as_secs_f64();
+        bar.finish_and_clear();
+        // A variant whose numbers overflowed (inputs of absurd magnitude) fails like a
+        // bad row. The others run again without it: compare.csv needs a sound baseline.
+        let overflowed: Vec<(usize, String)> = outcome
+            .summaries
+            .iter()
+            .enumerate()
+            .filter_map(|(v, s)| s.not_finite().map(|what| (v, what)))
+            .collect();
+        if overflowed.is_empty() {
+            break (outcome, wall);
+        }
+        let mut err = std::io::stderr().lock();
+        for (v, what) in overflowed.into_iter().rev() {
+            let variant = variants.remove(v);
+            let e = RowError {
+                row: variant.spec.row,
+                scenario: variant.spec.id.clone(),
+                column: String::new(),
+                value: String::new(),
+                message: not_finite_message(&what),
+            };
+            writeln!(err, "row {} ({}): {}", e.row, e.scenario, e.message)?;
+            errors.push(e);
+        }
+        errors.sort_by_key(|e| e.row);
+        if variants.is_empty() {
+            writeln!(
+                err,
+                "error: no variant gave finite results; nothing was written"
+            )?;
+            let _ = std::fs::remove_dir(&dir);
+            return Ok(ExitCode::from(exit::INVALID_INPUT));
+        }
+    };
 
     let summaries: Vec<&crate::summary::Summary> = outcome.summaries.iter().collect();
     write_atomic(&dir.join("summary.csv"), &tables::summary_csv(&summaries)?)?;

@@ -176,6 +176,64 @@ fn an_invalid_scenario_exits_3_names_the_problem_and_writes_nothing() {
 }
 
 #[test]
+fn results_that_overflow_are_an_error_not_a_file_of_nans() {
+    // Valid by every rule of §3, but an sd of 1e200 overflows the tax arithmetic.
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("absurd");
+    fs::create_dir(&dir).unwrap();
+    let model = fs::read_to_string(demo_dir().join("model.toml")).unwrap();
+    let absurd = model.replacen(
+        "growth = { mean = 0.04, sd = 0.03 }",
+        "growth = { mean = 0.04, sd = 1e200 }",
+        1,
+    );
+    assert_ne!(model, absurd, "the demo's first zone growth line moved");
+    fs::write(dir.join("model.toml"), absurd).unwrap();
+    fs::copy(demo_dir().join("projects.csv"), dir.join("projects.csv")).unwrap();
+    let out = tmp.path().join("r");
+    fencheng()
+        .arg("run")
+        .arg(&dir)
+        .args(["--paths", "200", "--no-charts", "--out"])
+        .arg(&out)
+        .assert()
+        .code(3)
+        .stderr(contains("not finite numbers"))
+        .stderr(contains("coastal"));
+    assert!(!out.exists(), "an empty run directory was left behind");
+
+    // In a batch, that variant fails like a bad row; the others run without it.
+    let batch = tmp.path().join("b.csv");
+    fs::write(
+        &batch,
+        "scenario,zones.coastal.growth.sd\ndraft,\nabsurd,1e200\nsteady,0.01\n",
+    )
+    .unwrap();
+    let out = tmp.path().join("b");
+    fencheng()
+        .arg("batch")
+        .arg(demo_dir())
+        .arg(&batch)
+        .args(["--paths", "200", "--no-charts", "--out"])
+        .arg(&out)
+        .assert()
+        .code(4)
+        .stderr(contains("row 2 (absurd)"));
+    let errors = fs::read_to_string(out.join("errors.csv")).unwrap();
+    assert!(
+        errors.contains("absurd") && errors.contains("not finite"),
+        "{errors}"
+    );
+    let summary = fs::read_to_string(out.join("summary.csv")).unwrap();
+    assert!(!summary.contains("absurd") && summary.contains("steady"));
+    assert!(
+        !summary
+            .split([',', '\n'])
+            .any(|field| ["NaN", "inf", "-inf"].contains(&field))
+    );
+}
+
+#[test]
 fn a_missing_scenario_directory_is_reported() {
     fencheng()
         .args(["run", "/nonexistent/scenario"])
