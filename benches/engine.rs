@@ -2,20 +2,19 @@
 //! 2025–2035): sampling one world, the ledger of one path, extracting its series, and a
 //! whole run. `cargo bench`; numbers and their reading are in benches/README.md.
 
+mod common;
+
 use std::hint::black_box;
-use std::path::Path;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 
 use fencheng::engine::layout::Layout;
 use fencheng::engine::{simulate, simulate_variants};
 use fencheng::ledger::{Ledger, PathLedger};
-use fencheng::scenario::{Scenario, load_dir};
+use fencheng::scenario::Scenario;
 use fencheng::world::{WorldSampler, path_rng};
 
-fn large() -> Scenario {
-    load_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/large")).expect("valid")
-}
+use common::{large, zone_share_variants};
 
 fn parts(c: &mut Criterion) {
     let s = large();
@@ -64,24 +63,7 @@ fn whole_run(c: &mut Criterion) {
 /// against one run of the same scenario, on the same paths.
 fn batch_ratio(c: &mut Criterion) {
     let base = large();
-    let reset3 = base
-        .policies
-        .iter()
-        .position(|p| p.id == "reset3")
-        .expect("policy");
-    let variants: Vec<Scenario> = (0..50)
-        .map(|i| {
-            let mut v = base.clone();
-            let shares = &mut v.policies[reset3].increment_shares;
-            let zone = 0.40 + 0.01 * f64::from(i);
-            let rest = (shares.city + shares.county).max(f64::MIN_POSITIVE);
-            let (city, county) = (shares.city / rest, shares.county / rest);
-            shares.zone = zone;
-            shares.city = (1.0 - zone) * city;
-            shares.county = (1.0 - zone) * county;
-            v
-        })
-        .collect();
+    let variants = zone_share_variants(&base);
     let refs: Vec<&Scenario> = variants.iter().collect();
     let mut group = c.benchmark_group("batch");
     group.sample_size(10);
