@@ -118,7 +118,7 @@ labels! {
     WHISKERS = "须线:90% 区间 (p5–p95)", "Whiskers: 90% range (p5–p95)";
     BASELINE = "基准", "baseline";
     BASELINE_DRAFT = "基准方案 {id}", "baseline draft {id}";
-    SWEEP_TITLE = "分成比例扫描:市本级财力与开发区债务风险",
+    SWEEP_TITLE = "参数扫描:市本级财力与开发区债务风险",
         "Sweep: the city's funds against the zones' debt risk";
     SWEEP_Y_LEFT = "市本级累计留存(中位数,{unit})", "City's cumulative retained funds (median, {unit})";
     SWEEP_Y_RIGHT = "最高年度 P(债务率 > 预警线)", "Worst-year P(debt ratio > line)";

@@ -1,4 +1,4 @@
-//! The sweep trade-off (分成比例扫描): along the swept share, the city's cumulative
+//! The sweep trade-off (参数扫描): along the swept share, the city's cumulative
 //! retained funds (left axis) against the worst year's P(debt ratio > warning line) of
 //! the riskiest zone (right axis). The point marked is the first that keeps every zone
 //! under 10% risk: of the points where every zone stays under 10%, the one that leaves
@@ -73,6 +73,8 @@ pub fn key_label(key: &str, lang: Lang) -> String {
             "province_return" => ("省级增量返还比例", "provincial return"),
             "transfer_lag" => ("转移支付滞后(年)", "transfer lag (years)"),
             "base_reset_years" => ("基数重核周期(年)", "base reset (years)"),
+            "p_land" => ("项目落地概率", "landing probability"),
+            "limit" => ("债务限额(万元)", "debt limit (万元)"),
             "zone" => ("开发区", "zone"),
             "city" => ("市本级", "city"),
             "county" => ("县/区", "county"),
@@ -113,7 +115,9 @@ pub fn show_value(key: &str, v: f64) -> String {
     } else if (v - v.round()).abs() < 1e-9 {
         format!("{v:.0}")
     } else {
-        format!("{v}")
+        // Grid values are sums of steps: 0.5 + 0.1 prints 0.6000000000000001 in full.
+        let text = format!("{v:.6}");
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
     }
 }
 
@@ -453,5 +457,10 @@ mod tests {
             "70%"
         );
         assert_eq!(show_value("policies.reform.transfer_lag", 2.0), "2");
+        assert_eq!(show_value("projects.*.p_land", 0.5 + 0.1), "0.6");
+        assert_eq!(
+            key_label("projects.*.p_land", Lang::Zh),
+            "项目落地概率 (projects.*.p_land)"
+        );
     }
 }

@@ -207,7 +207,7 @@ fn the_batch_and_sweep_fixtures_draw_every_chart() {
     chart::draw_run(&sweep, Lang::Zh).unwrap();
     assert_real_chart(&sweep.join("charts/sweep_tradeoff.png"));
     let s = svg(&sweep, "sweep_tradeoff");
-    assert!(s.contains("分成比例扫描:市本级财力与开发区债务风险"));
+    assert!(s.contains("参数扫描:市本级财力与开发区债务风险"));
     // The fixture keeps every zone under 10% from a base share of 40% on.
     assert!(s.contains("均低于 10% 的首个点:40%"), "{s}");
     assert!(s.contains("基数分成比例·开发区 (policies.reform.base_shares.zone)"));
