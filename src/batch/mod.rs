@@ -37,6 +37,17 @@ pub struct RowError {
     pub message: String,
 }
 
+impl std::fmt::Display for RowError {
+    /// `row 3 (bad_share): column policies.reform.land_return = `1.7`: …`
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "row {} ({}): ", self.row, self.scenario)?;
+        if !self.column.is_empty() {
+            write!(f, "column {} = `{}`: ", self.column, self.value)?;
+        }
+        f.write_str(&self.message)
+    }
+}
+
 /// A variant ready to run.
 #[derive(Debug, Clone)]
 pub struct Variant {
@@ -235,44 +246,47 @@ fn scenario_errors(spec: &VariantSpec, error: &ScenarioError) -> Vec<RowError> {
             message,
         }];
     }
-    let mut errors: Vec<RowError> = Vec::new();
-    // A `projects.*.` edit that fails fails on every project: one error, counting them.
-    let mut projects_failing: Vec<(usize, usize)> = Vec::new();
+    // A `projects.*.` edit that fails, fails on every project: one error, with a count.
+    let mut errors: Vec<(RowError, usize)> = Vec::new();
     for p in problems {
         let (column, value) = column_of(&p.location, &p.message).unwrap_or_default();
+        let file = p.file.file_name().unwrap_or_default().to_string_lossy();
         // The value came from the batch row, not from the model file.
         let message = match p.location.as_str() {
             "" => p.message.clone(),
             // A cell of projects.csv (edited by a `projects.` column): `row 3, column p_land`.
-            cell if cell.starts_with("row ") => {
-                let file = p.file.file_name().unwrap_or_default().to_string_lossy();
-                if column.starts_with("projects.*.") {
-                    let cell_column = cell.split_once(", ").map_or(cell, |(_, c)| c);
-                    let message = format!("{file}, every project's {cell_column}: {}", p.message);
-                    if let Some(at) = errors.iter().position(|e| e.message == message) {
-                        match projects_failing.iter_mut().find(|(i, _)| *i == at) {
-                            Some((_, n)) => *n += 1,
-                            None => projects_failing.push((at, 2)),
-                        }
-                        continue;
-                    }
-                    message
-                } else {
-                    format!("{file} {cell}: {}", p.message)
-                }
+            cell if cell.starts_with("row ") && column.starts_with("projects.*.") => {
+                let cell_column = cell.split_once(", ").map_or(cell, |(_, c)| c);
+                format!("{file}, every project's {cell_column}: {}", p.message)
             }
+            cell if cell.starts_with("row ") => format!("{file} {cell}: {}", p.message),
             key => format!("{key}: {}", p.message),
         };
-        errors.push(RowError {
-            row: spec.row,
-            scenario: spec.id.clone(),
-            column,
-            value,
-            message,
-        });
-    }
-    for (at, n) in projects_failing {
-        errors[at].message += &format!(" ({n} projects)");
+        let every_project = column.starts_with("projects.*.");
+        match errors
+            .iter_mut()
+            .find(|(e, _)| every_project && e.message == message)
+        {
+            Some((_, count)) => *count += 1,
+            None => errors.push((
+                RowError {
+                    row: spec.row,
+                    scenario: spec.id.clone(),
+                    column,
+                    value,
+                    message,
+                },
+                1,
+            )),
+        }
     }
     errors
+        .into_iter()
+        .map(|(mut e, count)| {
+            if count > 1 {
+                e.message += &format!(" ({count} projects)");
+            }
+            e
+        })
+        .collect()
 }

@@ -25,6 +25,9 @@ const OPTIONAL_COLUMN: &str = "tax_intensity";
 /// wrong (a key not shaped `projects.<id>.<column>`, an unknown project or column, the
 /// `id` column).
 pub fn apply(csv: &str, edits: &[(&str, &str)]) -> Result<String, Vec<(usize, String)>> {
+    if edits.is_empty() {
+        return Ok(csv.to_string());
+    }
     let text = csv.strip_prefix('\u{feff}').unwrap_or(csv);
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)

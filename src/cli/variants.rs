@@ -75,14 +75,7 @@ pub fn run(job: Job, common: &RunOptions) -> Result<ExitCode> {
         // threads, and would wait for this lock forever.
         let mut err = std::io::stderr().lock();
         for e in &errors {
-            writeln!(
-                err,
-                "row {} ({}): {}{}",
-                e.row,
-                e.scenario,
-                column_part(e),
-                e.message
-            )?;
+            writeln!(err, "{e}")?;
         }
         if variants.is_empty() {
             writeln!(err, "error: no variant could be built; nothing was run")?;
@@ -91,7 +84,7 @@ pub fn run(job: Job, common: &RunOptions) -> Result<ExitCode> {
     }
 
     // Owned: a variant whose results overflow is dropped below.
-    let first = &variants[0].scenario.clone();
+    let first = variants[0].scenario.clone();
     // Variants are named by their ids; run.json names the scenario they vary.
     let base_name = base
         .table
@@ -142,7 +135,7 @@ pub fn run(job: Job, common: &RunOptions) -> Result<ExitCode> {
                 value: String::new(),
                 message: not_finite_message(&what),
             };
-            writeln!(err, "row {} ({}): {}", e.row, e.scenario, e.message)?;
+            writeln!(err, "{e}")?;
             errors.push(e);
         }
         errors.sort_by_key(|e| e.row);
@@ -204,7 +197,7 @@ pub fn run(job: Job, common: &RunOptions) -> Result<ExitCode> {
         percentiles: RunInfo::percentile_method(
             outcome.summaries.iter().map(|s| s.rows.len()).sum(),
         ),
-        entities: EntityInfo::of(first),
+        entities: EntityInfo::of(&first),
         variants: variants
             .iter()
             .map(|v| VariantInfo {
@@ -229,14 +222,6 @@ pub fn run(job: Job, common: &RunOptions) -> Result<ExitCode> {
     } else {
         ExitCode::from(exit::SOME_ROWS_FAILED)
     })
-}
-
-fn column_part(e: &RowError) -> String {
-    if e.column.is_empty() {
-        String::new()
-    } else {
-        format!("column {} = `{}`: ", e.column, e.value)
-    }
 }
 
 fn dir_name(dir: &Path) -> String {
