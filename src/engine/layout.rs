@@ -110,37 +110,79 @@ pub struct SeriesKey {
 #[derive(Debug, Clone)]
 pub struct Layout {
     pub keys: Vec<SeriesKey>,
-    /// `(year, entity, metric)` → position in `keys`.
-    positions: HashMap<(Year, String, String), usize>,
+    first_year: Year,
+    /// Series of one year (keys repeat the same entities and metrics every year).
+    per_year: usize,
+    /// Entity id → its first position within a year, and its metrics in order. A
+    /// lookup allocates nothing: a batch plan matches hundreds of thousands of keys.
+    entities: HashMap<String, (usize, &'static [&'static str])>,
 }
 
 impl Layout {
     pub fn new(scenario: &Scenario) -> Layout {
+        let mut entities: Vec<(&str, &'static [&'static str])> = Vec::new();
+        entities.extend(scenario.zones.iter().map(|z| (z.id.as_str(), ZONE_METRICS)));
+        entities.push((CITY, GOV_METRICS));
+        entities.extend(
+            scenario
+                .counties
+                .iter()
+                .map(|c| (c.id.as_str(), GOV_METRICS)),
+        );
+        entities.push((CENTRAL, CENTRAL_METRICS));
+        entities.push((PROVINCE, PROVINCE_METRICS));
+
         let mut keys = Vec::new();
         for year in scenario.years() {
-            let mut push = |entity: &str, metric: &&'static str| {
-                keys.push(SeriesKey {
+            for &(entity, metrics) in &entities {
+                keys.extend(metrics.iter().map(|metric| SeriesKey {
                     year,
                     entity: entity.to_string(),
                     metric,
-                })
-            };
-            for zone in &scenario.zones {
-                ZONE_METRICS.iter().for_each(|m| push(&zone.id, m));
+                }));
             }
-            GOV_METRICS.iter().for_each(|m| push(CITY, m));
-            for county in &scenario.counties {
-                GOV_METRICS.iter().for_each(|m| push(&county.id, m));
-            }
-            CENTRAL_METRICS.iter().for_each(|m| push(CENTRAL, m));
-            PROVINCE_METRICS.iter().for_each(|m| push(PROVINCE, m));
         }
-        let positions = keys
+        let mut per_year = 0;
+        let offsets = entities
             .iter()
-            .enumerate()
-            .map(|(i, k)| ((k.year, k.entity.clone(), k.metric.to_string()), i))
+            .map(|&(entity, metrics)| {
+                per_year += metrics.len();
+                (entity.to_string(), (per_year - metrics.len(), metrics))
+            })
             .collect();
-        Layout { keys, positions }
+        Layout {
+            keys,
+            first_year: scenario.base_year + 1,
+            per_year,
+            entities: offsets,
+        }
+    }
+
+    /// Do two scenarios have the same series, in the same order (same years, zones and
+    /// counties)? Variants of a policy do.
+    pub fn same_series(a: &Scenario, b: &Scenario) -> bool {
+        fn ids(s: &Scenario) -> impl Iterator<Item = &str> {
+            let zones = s.zones.iter().map(|z| z.id.as_str());
+            zones.chain(s.counties.iter().map(|c| c.id.as_str()))
+        }
+        (a.base_year, a.horizon, a.zones.len()) == (b.base_year, b.horizon, b.zones.len())
+            && ids(a).eq(ids(b))
+    }
+
+    /// `f` of each series' entity, per series (called once per run of one entity).
+    pub fn per_entity(&self, f: impl Fn(&str) -> bool) -> Vec<bool> {
+        let mut last: Option<(&str, bool)> = None;
+        self.keys
+            .iter()
+            .map(|key| match last {
+                Some((entity, x)) if entity == key.entity => x,
+                _ => {
+                    let x = f(&key.entity);
+                    last = Some((&key.entity, x));
+                    x
+                }
+            })
+            .collect()
     }
 
     pub fn len(&self) -> usize {
@@ -169,11 +211,14 @@ impl Layout {
             .collect()
     }
 
-    /// The position of a series (a hash lookup: batches match thousands of keys).
+    /// The position of a series: its year's block, its entity's place in the block, its
+    /// metric's place among the entity's.
     pub fn index_of(&self, year: Year, entity: &str, metric: &str) -> Option<usize> {
-        self.positions
-            .get(&(year, entity.to_string(), metric.to_string()))
-            .copied()
+        let &(offset, metrics) = self.entities.get(entity)?;
+        let m = metrics.iter().position(|&name| name == metric)?;
+        let ti = usize::try_from(year.checked_sub(self.first_year)?).ok()?;
+        let index = ti * self.per_year + offset + m;
+        (index < self.keys.len()).then_some(index)
     }
 
     /// Append one path's values of the entities `shared` does not flag to `row`, in the
@@ -257,5 +302,24 @@ mod tests {
         let mut row = Vec::new();
         Layout::record(&PathLedger::new(&s), &mut row);
         assert_eq!(row.len(), layout.len());
+    }
+
+    #[test]
+    fn every_key_is_found_at_its_own_position_and_no_other_key_is() {
+        let s = load_str(
+            crate::cli::source::DEMO_MODEL,
+            crate::cli::source::DEMO_PROJECTS,
+            Path::new("demo"),
+        )
+        .unwrap();
+        let layout = Layout::new(&s);
+        for (i, key) in layout.keys.iter().enumerate() {
+            assert_eq!(layout.index_of(key.year, &key.entity, key.metric), Some(i));
+        }
+        let last = layout.keys.last().unwrap().year;
+        assert_eq!(layout.index_of(last + 1, CITY, "retained"), None);
+        assert_eq!(layout.index_of(s.base_year, CITY, "retained"), None);
+        assert_eq!(layout.index_of(last, CITY, "debt"), None);
+        assert_eq!(layout.index_of(last, "nowhere", "retained"), None);
     }
 }

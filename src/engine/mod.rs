@@ -21,6 +21,8 @@ pub mod layout;
 pub mod reuse;
 pub mod watch;
 
+use std::sync::Arc;
+
 use rayon::prelude::*;
 
 use crate::ledger::{Ledger, PathLedger, Reuse};
@@ -134,6 +136,7 @@ fn simulate_in_chunks(
         .min(paths.div_ceil(wave_chunks))
         .clamp(1, most_chunk_paths);
     let mut chunks: Vec<Chunk> = (0..wave_chunks)
+        .into_par_iter()
         .map(|_| Chunk::new(&plan, chunk_paths, row_bytes))
         .collect();
 
@@ -206,6 +209,19 @@ fn simulate_in_chunks(
     }
 
     let n = paths as u64;
+    let finish = Finish {
+        plan: &plan,
+        tracking: &tracking,
+        stats: &stats,
+        risk: &risk,
+        paths: n,
+    };
+    // The baseline first: the variants read its rows and its risk.
+    let baseline = finish.variant(0, None);
+    let rest: Vec<Finished> = (1..count)
+        .into_par_iter()
+        .map(|v| finish.variant(v, Some(&baseline.summary)))
+        .collect();
     let mut outcome = Outcome {
         summaries: Vec::new(),
         headlines: Vec::new(),
@@ -215,72 +231,101 @@ fn simulate_in_chunks(
             .map(|&g| g as f64 / n.max(1) as f64)
             .collect(),
     };
-    for (v, scenario) in variants.iter().enumerate() {
+    for done in std::iter::once(baseline).chain(rest) {
+        outcome.summaries.push(done.summary);
+        outcome.headlines.push(done.headline);
+        outcome.comparisons.push(done.comparisons);
+    }
+    outcome
+}
+
+/// What the end of a run needs to turn one variant's statistics into its rows.
+struct Finish<'r> {
+    plan: &'r Plan<'r>,
+    tracking: &'r Tracking,
+    stats: &'r [Vec<SeriesStats>],
+    risk: &'r [RiskTable],
+    paths: u64,
+}
+
+/// One variant's rows.
+struct Finished {
+    summary: Summary,
+    headline: Vec<HeadlineRow>,
+    comparisons: Vec<CompareRow>,
+}
+
+impl Finish<'_> {
+    /// Variant `v`'s summary, headline totals and, against `baseline` (the baseline's
+    /// summary; `None` for the baseline itself), its comparisons.
+    fn variant(&self, v: usize, baseline: Option<&Summary>) -> Finished {
+        let (plan, tracking, stats, n) = (self.plan, self.tracking, self.stats, self.paths);
+        let scenario = plan.variants[v];
         let layout = &plan.layouts[v];
         let own = plan.own[v].len();
         let sources: Vec<RowFrom> = plan.source[v]
             .iter()
-            .map(|source| match *source {
-                Source::Own(i) => match tracking.expected(v, i) {
-                    Some(Expect::Baseline(b)) => RowFrom::Baseline(&outcome.summaries[0].rows[b]),
+            .map(|source| match (*source, baseline) {
+                (Source::Own(i), _) => match (tracking.expected(v, i), baseline) {
+                    (Some(Expect::Baseline(b)), Some(base)) => RowFrom::Baseline(&base.rows[b]),
                     _ => RowFrom::Stats(&stats[v][i]),
                 },
-                Source::Baseline(i) => RowFrom::Baseline(&outcome.summaries[0].rows[i]),
+                (Source::Baseline(i), Some(base)) => RowFrom::Baseline(&base.rows[i]),
+                (Source::Baseline(_), None) => unreachable!("the baseline folds its own series"),
             })
             .collect();
-        let summary = summarise(scenario, layout, &sources, &risk[v], n);
+        let summary = summarise(scenario, layout, &sources, &self.risk[v], n);
         let headline = &stats[v][own..own + HEADLINE_METRICS.len()];
         let diffs = &stats[v][own + HEADLINE_METRICS.len()..];
-        outcome.headlines.push(
-            HEADLINE_METRICS
-                .iter()
-                .zip(headline)
-                .map(|(metric, s)| {
-                    let q = s.quantiles(&[0.05, 0.5, 0.95]);
-                    HeadlineRow {
-                        metric: metric.to_string(),
-                        mean: s.moments(n).mean(),
-                        p5: q[0],
-                        p50: q[1],
-                        p95: q[2],
-                    }
-                })
-                .collect(),
-        );
-        let baseline = outcome.summaries.first().unwrap_or(&summary);
-        outcome.comparisons.push(
-            plan.compared[v]
-                .iter()
-                .map(|c| {
-                    let key = &layout.keys[c.series];
-                    let (mean, q) = match c.slot {
-                        Some(k) => (
-                            diffs[k].moments(n).mean(),
-                            diffs[k].quantiles(&[0.05, 0.5, 0.95]),
-                        ),
-                        // Provably identical to the baseline: the difference is 0.
-                        None => (0.0, vec![0.0; 3]),
-                    };
-                    let delta = summary
-                        .risk(&key.entity, key.year)
-                        .zip(baseline.risk(&key.entity, key.year))
-                        .map(|(a, b)| a.p_debt_ratio_over_warning - b.p_debt_ratio_over_warning);
-                    CompareRow {
-                        year: key.year,
-                        entity: key.entity.clone(),
-                        metric: key.metric.to_string(),
-                        mean,
-                        p5: q[0],
-                        p50: q[1],
-                        p95: q[2],
-                        delta_p_debt_ratio_over_warning: delta,
-                    }
-                })
-                .collect(),
-        );
-        outcome.summaries.push(summary);
+        let headline = HEADLINE_METRICS
+            .iter()
+            .zip(headline)
+            .map(|(metric, s)| {
+                let q = s.quantiles(&[0.05, 0.5, 0.95]);
+                HeadlineRow {
+                    metric: metric.to_string(),
+                    mean: s.moments(n).mean(),
+                    p5: q[0],
+                    p50: q[1],
+                    p95: q[2],
+                }
+            })
+            .collect();
+        let against = baseline.unwrap_or(&summary);
+        let comparisons = plan.compared[v]
+            .iter()
+            .map(|c| {
+                let key = &layout.keys[c.series];
+                let (mean, q) = match c.slot {
+                    Some(k) => (
+                        diffs[k].moments(n).mean(),
+                        diffs[k].quantiles(&[0.05, 0.5, 0.95]),
+                    ),
+                    // Provably identical to the baseline: the difference is 0.
+                    None => (0.0, vec![0.0; 3]),
+                };
+                let delta = summary
+                    .risk(&key.entity, key.year)
+                    .zip(against.risk(&key.entity, key.year))
+                    .map(|(a, b)| a.p_debt_ratio_over_warning - b.p_debt_ratio_over_warning);
+                CompareRow {
+                    year: key.year,
+                    entity: key.entity.clone(),
+                    metric: key.metric.to_string(),
+                    mean,
+                    p5: q[0],
+                    p50: q[1],
+                    p95: q[2],
+                    delta_p_debt_ratio_over_warning: delta,
+                }
+            })
+            .collect();
+        Finished {
+            summary,
+            headline,
+            comparisons,
+        }
     }
-    outcome
 }
 
 /// Per variant: the line positions of the watched series that departed in `wave`.
@@ -425,7 +470,7 @@ struct Plan<'a> {
     /// Distinct world samplers, and which one each variant uses.
     samplers: Vec<WorldSampler>,
     sampler_of: Vec<usize>,
-    layouts: Vec<Layout>,
+    layouts: Vec<Arc<Layout>>,
     /// Per variant: what each zone takes from the baseline's ledger (same world).
     reuse: Vec<Option<Vec<Reuse>>>,
     /// Per variant: the layout indices folded for it, in row order.
@@ -462,7 +507,15 @@ impl<'a> Plan<'a> {
                     })
             })
             .collect();
-        let layouts: Vec<Layout> = variants.iter().map(|s| Layout::new(s)).collect();
+        // Policy variants have the baseline's series: one layout serves them all.
+        let mut layouts: Vec<Arc<Layout>> = Vec::new();
+        for (v, s) in variants.iter().enumerate() {
+            let same = (0..v).find(|&u| Layout::same_series(variants[u], s));
+            layouts.push(match same {
+                Some(u) => Arc::clone(&layouts[u]),
+                None => Arc::new(Layout::new(s)),
+            });
+        }
         let mut plan = Plan {
             variants,
             samplers,
@@ -484,13 +537,27 @@ impl<'a> Plan<'a> {
                 Shared::none(scenario)
             };
             let layout = &plan.layouts[v];
+            // Per series: the baseline's index of the same series, and whether its
+            // entity is the baseline's.
+            let in_baseline: Vec<Option<usize>> = if Arc::ptr_eq(layout, &plan.layouts[0]) {
+                (0..layout.len()).map(Some).collect()
+            } else {
+                let baseline = &plan.layouts[0];
+                layout
+                    .keys
+                    .iter()
+                    .map(|key| baseline.index_of(key.year, &key.entity, key.metric))
+                    .collect()
+            };
+            let entity_is_shared =
+                layout.per_entity(|entity| entity_shared(scenario, &shared, entity));
             let mut own = Vec::new();
             let mut source = Vec::new();
-            for (i, key) in layout.keys.iter().enumerate() {
+            for i in 0..layout.len() {
                 let base = (v > 0)
-                    .then(|| plan.layouts[0].index_of(key.year, &key.entity, key.metric))
+                    .then_some(in_baseline[i])
                     .flatten()
-                    .filter(|_| entity_shared(scenario, &shared, &key.entity));
+                    .filter(|_| entity_is_shared[i]);
                 source.push(match base {
                     Some(b) => Source::Baseline(b),
                     None => {
@@ -521,21 +588,15 @@ impl<'a> Plan<'a> {
             let mut twins: Vec<Option<usize>> = if v == 0 {
                 vec![None; own.len()]
             } else {
-                let baseline = &plan.layouts[0];
-                own.iter()
-                    .map(|&i| {
-                        let key = &layout.keys[i];
-                        baseline.index_of(key.year, &key.entity, key.metric)
-                    })
-                    .collect()
+                own.iter().map(|&i| in_baseline[i]).collect()
             };
             // The baseline folds every series of its layout, then its headline totals.
             let headline_from = plan.layouts[0].keys.len();
             twins.extend((0..HEADLINE_METRICS.len()).map(|h| (v > 0).then_some(headline_from + h)));
             twins.resize(own.len() + HEADLINE_METRICS.len() + slots, None);
             plan.twins.push(twins);
-            let unshared: Vec<usize> = (0..layout.keys.len())
-                .filter(|&i| !entity_shared(scenario, &shared, &layout.keys[i].entity))
+            let unshared: Vec<usize> = (0..layout.len())
+                .filter(|&i| !entity_is_shared[i])
                 .collect();
             let recorded_directly = unshared == own;
             let reuse: Vec<Reuse> = shared
@@ -812,14 +873,8 @@ impl<'a> Chunk<'a> {
             let lines = &self.lines;
             for (v, line) in lines.iter().enumerate() {
                 let pending = &mut self.pending[v];
-                for &(k, len) in &tracking.stored_runs[v] {
-                    // Short runs are copied inline; a call to memcpy costs more.
-                    if len < 16 {
-                        pending.extend(line[k..k + len].iter().copied());
-                    } else {
-                        pending.extend_from_slice(&line[k..k + len]);
-                    }
-                }
+                // One gather of known length: no capacity check per value.
+                pending.extend(tracking.stored[v].iter().map(|&k| line[k]));
                 let departed = &mut self.departed[v];
                 for d in departed.iter_mut() {
                     d.values.push(line[d.position]);

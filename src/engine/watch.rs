@@ -59,8 +59,6 @@ pub struct Tracking {
     pub watched: Vec<Vec<(usize, Expect)>>,
     /// Per variant and line position: the place among `stored`, if stored.
     pub place: Vec<Vec<Option<usize>>>,
-    /// Per variant: `stored` as runs of consecutive positions `(first, len)`.
-    pub stored_runs: Vec<Vec<(usize, usize)>>,
     /// Per variant: `watched` as spans checked in one comparison.
     pub watched_spans: Vec<Vec<Span>>,
     /// Per variant: the constants its spans expect.
@@ -147,7 +145,6 @@ impl Tracking {
             stored,
             watched,
             place: Vec::new(),
-            stored_runs: Vec::new(),
             watched_spans: Vec::new(),
             constants: Vec::new(),
         };
@@ -176,20 +173,6 @@ impl Tracking {
                 self.expect[v][k] = Some(e);
             }
         }
-        self.stored_runs = self
-            .stored
-            .iter()
-            .map(|stored| {
-                let mut runs: Vec<(usize, usize)> = Vec::new();
-                for &k in stored {
-                    match runs.last_mut() {
-                        Some((first, len)) if *first + *len == k => *len += 1,
-                        _ => runs.push((k, 1)),
-                    }
-                }
-                runs
-            })
-            .collect();
         self.constants = vec![Vec::new(); self.watched.len()];
         self.watched_spans = self
             .watched
@@ -280,7 +263,6 @@ mod tests {
             vec![(0, Expect::Baseline(0)), (1, Expect::Constant(7.0))]
         );
         assert_eq!(t.place[1], vec![None, None, Some(0)]);
-        assert_eq!(t.stored_runs, vec![vec![(0, 1)], vec![(2, 1)]]);
     }
 
     #[test]
@@ -290,7 +272,6 @@ mod tests {
         assert!(t.stored[0].is_empty());
         t.depart(&[vec![1, 2]]);
         assert_eq!(t.stored[0], vec![1, 2]);
-        assert_eq!(t.stored_runs[0], vec![(1, 2)]);
         assert_eq!(t.place[0], vec![None, Some(0), Some(1)]);
         assert_eq!(t.expected(0, 0), Some(Expect::Constant(1.0)));
         assert_eq!(t.expected(0, 1), None);
