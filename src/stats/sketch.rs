@@ -304,48 +304,94 @@ impl QuantileSketch {
 
     /// The approximate order statistics at `ranks` (ascending), in one walk.
     fn values_at_sorted_ranks(&self, ranks: &[u64], last: u64) -> Vec<f64> {
-        let mut out = Vec::with_capacity(ranks.len());
-        let mut next = 0;
-        let mut seen = 0u64; // values before the current bucket
-        let mut visit = |count: u64, value: f64, out: &mut Vec<f64>, next: &mut usize| {
-            while *next < ranks.len() && ranks[*next] < seen + count {
-                let r = ranks[*next];
-                // The extremes are known exactly.
-                out.push(if r == 0 {
-                    self.min
-                } else if r == last {
-                    self.max
-                } else {
-                    value
-                });
-                *next += 1;
-            }
-            seen += count;
+        let mut walk = Walk {
+            ranks,
+            last,
+            min: self.min,
+            max: self.max,
+            out: Vec::with_capacity(ranks.len()),
+            next: 0,
+            seen: 0,
         };
-        for (i, &c) in self.negative.counts.iter().enumerate().rev() {
-            if c > 0 {
-                visit(
-                    u64::from(c),
-                    -bucket_value(self.negative.offset + i as u32, self.shift),
-                    &mut out,
-                    &mut next,
-                );
+        let (shift, negative) = (self.shift, &self.negative);
+        // Most negative first: the negative window from its top bucket down.
+        let top = negative.counts.len();
+        for (k, block) in negative.counts.rchunks(SKIP_BLOCK).enumerate() {
+            let from = top - k * SKIP_BLOCK - block.len();
+            if walk.skips(block) {
+                continue;
+            }
+            for (j, &c) in block.iter().enumerate().rev() {
+                let index = negative.offset + (from + j) as u32;
+                walk.visit(c.into(), || -bucket_value(index, shift));
             }
         }
-        if self.zeros > 0 {
-            visit(self.zeros, 0.0, &mut out, &mut next);
-        }
-        for (i, &c) in self.positive.counts.iter().enumerate() {
-            if c > 0 {
-                visit(
-                    u64::from(c),
-                    bucket_value(self.positive.offset + i as u32, self.shift),
-                    &mut out,
-                    &mut next,
-                );
+        walk.visit(self.zeros, || 0.0);
+        let positive = &self.positive;
+        for (k, block) in positive.counts.chunks(SKIP_BLOCK).enumerate() {
+            if walk.skips(block) {
+                continue;
+            }
+            for (j, &c) in block.iter().enumerate() {
+                let index = positive.offset + (k * SKIP_BLOCK + j) as u32;
+                walk.visit(c.into(), || bucket_value(index, shift));
             }
         }
-        out
+        walk.out
+    }
+}
+
+/// Buckets summed at a time by a walk, to skip those holding none of its ranks: most
+/// buckets of a window are empty or far from every percentile.
+const SKIP_BLOCK: usize = 64;
+
+/// A walk through a sketch's buckets in value order, picking the values at some ranks.
+struct Walk<'r> {
+    /// The ranks wanted, ascending, and the last rank (count - 1).
+    ranks: &'r [u64],
+    last: u64,
+    /// The exact extremes, reported for ranks 0 and `last`.
+    min: f64,
+    max: f64,
+    out: Vec<f64>,
+    /// The next rank wanted, and the values before the current bucket.
+    next: usize,
+    seen: u64,
+}
+
+impl Walk<'_> {
+    /// Take a bucket of `count` values whose value is `value()`.
+    #[inline]
+    fn visit(&mut self, count: u64, value: impl Fn() -> f64) {
+        while self.next < self.ranks.len() && self.ranks[self.next] < self.seen + count {
+            let r = self.ranks[self.next];
+            // The extremes are known exactly.
+            self.out.push(if r == 0 {
+                self.min
+            } else if r == self.last {
+                self.max
+            } else {
+                value()
+            });
+            self.next += 1;
+        }
+        self.seen += count;
+    }
+
+    /// Skip a block of bucket counts if it holds none of the ranks still wanted (or
+    /// none is): it only adds to the values seen.
+    #[inline]
+    fn skips(&mut self, block: &[u32]) -> bool {
+        let Some(&rank) = self.ranks.get(self.next) else {
+            return true;
+        };
+        let total: u64 = block.iter().map(|&c| u64::from(c)).sum();
+        if rank >= self.seen + total {
+            self.seen += total;
+            true
+        } else {
+            false
+        }
     }
 }
 
