@@ -4,7 +4,7 @@
 //! Criterion times the run and the batch minutes apart, and on this shared machine the
 //! load moves their ratio by ±1. Here each round times one run and then the batch, back
 //! to back, and the ratio of that round is kept; the median over rounds is reported.
-//! `cargo bench --bench ratio` (2 threads, as the machine has; about 30 s).
+//! `cargo bench --bench ratio` (2 threads, as the machine has; about 45 s).
 
 mod common;
 
@@ -17,7 +17,7 @@ use fencheng::scenario::Scenario;
 use common::{large, zone_share_variants};
 
 const PATHS: usize = 5_000;
-const ROUNDS: usize = 9;
+const ROUNDS: usize = 15;
 
 fn main() {
     // `cargo bench` passes `--bench`; this harness takes no options.

@@ -129,12 +129,13 @@ fn simulate_in_chunks(
         .collect();
     let mut risk: Vec<RiskTable> = variants.iter().map(|s| RiskTable::new(s)).collect();
     let mut any_gap = vec![0u64; count];
-    // Waves are sized by the series stored after the pilot, and no larger than the run
-    // needs.
+    // Waves are sized by the series stored after the pilot: as few as the budget allows,
+    // all of one size (to a path per chunk), so that the last wave, too, has a chunk
+    // for every thread. A short last wave left one core idle while the other ran it.
     let row_bytes = tracking.row_bytes();
-    let chunk_paths = (WAVE_BUDGET_BYTES / (wave_chunks * row_bytes))
-        .min(paths.div_ceil(wave_chunks))
-        .clamp(1, most_chunk_paths);
+    let most = (WAVE_BUDGET_BYTES / (wave_chunks * row_bytes)).clamp(1, most_chunk_paths);
+    let waves = paths.div_ceil(wave_chunks * most).max(1);
+    let chunk_paths = paths.div_ceil(waves * wave_chunks).clamp(1, most);
     let mut chunks: Vec<Chunk> = (0..wave_chunks)
         .into_par_iter()
         .map(|_| Chunk::new(&plan, chunk_paths, row_bytes))
