@@ -880,23 +880,19 @@ impl<'a> Chunk<'a> {
                 for d in departed.iter_mut() {
                     d.values.push(line[d.position]);
                 }
-                let constants = &tracking.constants[v];
-                for span in &tracking.watched_spans[v] {
-                    if span.holds(line, &lines[0], constants) {
-                        continue;
-                    }
-                    let expected = span.expected(&lines[0], constants);
-                    for (i, y) in expected.iter().enumerate() {
-                        let k = span.position + i;
-                        let x = line[k];
-                        if x.to_bits() != y.to_bits() && !self.has_departed[v][k] {
-                            self.has_departed[v][k] = true;
-                            departed.push(Departure {
-                                position: k,
-                                from: p,
-                                values: vec![x],
-                            });
-                        }
+                if tracking.holds(v, line, &lines[0]) {
+                    continue;
+                }
+                for &(k, expect) in &tracking.watched[v] {
+                    let x = line[k];
+                    if x.to_bits() != expect.value(&lines[0]).to_bits() && !self.has_departed[v][k]
+                    {
+                        self.has_departed[v][k] = true;
+                        departed.push(Departure {
+                            position: k,
+                            from: p,
+                            values: vec![x],
+                        });
                     }
                 }
             }
