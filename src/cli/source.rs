@@ -8,6 +8,12 @@ use crate::scenario::{Scenario, ScenarioError, load_dir, load_str};
 pub const DEMO_MODEL: &str = include_str!("../../scenarios/demo/model.toml");
 pub const DEMO_PROJECTS: &str = include_str!("../../scenarios/demo/projects.csv");
 
+/// The built-in demo, loaded: what unit tests across the crate start from.
+#[cfg(test)]
+pub fn demo() -> Scenario {
+    load_str(DEMO_MODEL, DEMO_PROJECTS, Path::new("demo")).expect("the demo is valid")
+}
+
 /// A loaded scenario with what is needed to describe and reproduce it.
 pub struct Loaded {
     pub scenario: Scenario,

@@ -266,9 +266,8 @@ impl Layout {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cli::source::demo;
     use crate::ledger::PathLedger;
-    use crate::scenario::load_str;
-    use std::path::Path;
 
     #[test]
     fn the_zone_metrics_are_those_of_the_contract() {
@@ -292,12 +291,7 @@ mod tests {
 
     #[test]
     fn a_row_has_one_value_per_key() {
-        let s = load_str(
-            crate::cli::source::DEMO_MODEL,
-            crate::cli::source::DEMO_PROJECTS,
-            Path::new("demo"),
-        )
-        .unwrap();
+        let s = demo();
         let layout = Layout::new(&s);
         let mut row = Vec::new();
         Layout::record(&PathLedger::new(&s), &mut row);
@@ -306,12 +300,7 @@ mod tests {
 
     #[test]
     fn every_key_is_found_at_its_own_position_and_no_other_key_is() {
-        let s = load_str(
-            crate::cli::source::DEMO_MODEL,
-            crate::cli::source::DEMO_PROJECTS,
-            Path::new("demo"),
-        )
-        .unwrap();
+        let s = demo();
         let layout = Layout::new(&s);
         for (i, key) in layout.keys.iter().enumerate() {
             assert_eq!(layout.index_of(key.year, &key.entity, key.metric), Some(i));

@@ -977,8 +977,7 @@ fn summarise(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cli::source::{DEMO_MODEL, DEMO_PROJECTS};
-    use crate::scenario::load_str;
+    use crate::cli::source::demo;
     use crate::world::WorldSampler;
 
     /// Every series of `scenario` over `paths` paths, path by path, with no engine.
@@ -1004,7 +1003,7 @@ mod tests {
     #[test]
     fn watched_series_report_the_bits_of_a_plain_fold_of_every_path() {
         // Small chunks, so series depart from their watched value in later waves, too.
-        let base = load_str(DEMO_MODEL, DEMO_PROJECTS, std::path::Path::new("demo")).unwrap();
+        let base = demo();
         // A policy variant: the land returned to the zones under the reform.
         let mut variant = base.clone();
         variant.policies[0].land_return = 0.4;
@@ -1047,7 +1046,7 @@ mod tests {
 
     #[test]
     fn headline_totals_keep_full_precision_in_a_batch_whose_sketches_are_coarser() {
-        let base = load_str(DEMO_MODEL, DEMO_PROJECTS, std::path::Path::new("demo")).unwrap();
+        let base = demo();
         let variants: Vec<Scenario> = (0..12)
             .map(|i| {
                 let mut v = base.clone();

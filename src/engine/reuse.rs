@@ -128,13 +128,7 @@ fn projects_of(s: &Scenario, z: usize) -> impl Iterator<Item = &crate::scenario:
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cli::source::{DEMO_MODEL, DEMO_PROJECTS};
-    use crate::scenario::load_str;
-    use std::path::Path;
-
-    fn demo() -> Scenario {
-        load_str(DEMO_MODEL, DEMO_PROJECTS, Path::new("demo")).unwrap()
-    }
+    use crate::cli::source::demo;
 
     #[test]
     fn a_change_to_one_zones_policy_shares_the_other_zones() {

@@ -18,6 +18,21 @@ fn demo_dir() -> PathBuf {
     root().join("scenarios/demo")
 }
 
+/// A copy of the demo in `parent/name` whose model.toml has its first `from` replaced by
+/// `to` (asserted to be there).
+fn demo_with(parent: &Path, name: &str, from: &str, to: &str) -> PathBuf {
+    let dir = parent.join(name);
+    fs::create_dir(&dir).unwrap();
+    let model = fs::read_to_string(demo_dir().join("model.toml")).unwrap();
+    assert!(
+        model.contains(from),
+        "the demo's model.toml has no `{from}`"
+    );
+    fs::write(dir.join("model.toml"), model.replacen(from, to, 1)).unwrap();
+    fs::copy(demo_dir().join("projects.csv"), dir.join("projects.csv")).unwrap();
+    dir
+}
+
 #[test]
 fn run_writes_the_three_files_and_a_summary() {
     let tmp = tempfile::tempdir().unwrap();
@@ -150,18 +165,13 @@ fn default_output_directories_are_numbered() {
 #[test]
 fn an_invalid_scenario_exits_3_names_the_problem_and_writes_nothing() {
     let tmp = tempfile::tempdir().unwrap();
-    let scenario = tmp.path().join("bad");
-    fs::create_dir(&scenario).unwrap();
-    let model = fs::read_to_string(demo_dir().join("model.toml")).unwrap();
     // Break one share group.
-    let broken = model.replacen("increment_shares", "increment_shares_typo", 1);
-    assert_ne!(broken, model);
-    fs::write(scenario.join("model.toml"), broken).unwrap();
-    fs::copy(
-        demo_dir().join("projects.csv"),
-        scenario.join("projects.csv"),
-    )
-    .unwrap();
+    let scenario = demo_with(
+        tmp.path(),
+        "bad",
+        "increment_shares",
+        "increment_shares_typo",
+    );
     let out = tmp.path().join("out");
     fencheng()
         .arg("run")
@@ -179,17 +189,12 @@ fn an_invalid_scenario_exits_3_names_the_problem_and_writes_nothing() {
 fn results_that_overflow_are_an_error_not_a_file_of_nans() {
     // Valid by every rule of §3, but an sd of 1e200 overflows the tax arithmetic.
     let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path().join("absurd");
-    fs::create_dir(&dir).unwrap();
-    let model = fs::read_to_string(demo_dir().join("model.toml")).unwrap();
-    let absurd = model.replacen(
+    let dir = demo_with(
+        tmp.path(),
+        "absurd",
         "growth = { mean = 0.04, sd = 0.03 }",
         "growth = { mean = 0.04, sd = 1e200 }",
-        1,
     );
-    assert_ne!(model, absurd, "the demo's first zone growth line moved");
-    fs::write(dir.join("model.toml"), absurd).unwrap();
-    fs::copy(demo_dir().join("projects.csv"), dir.join("projects.csv")).unwrap();
     let out = tmp.path().join("r");
     fencheng()
         .arg("run")
