@@ -110,7 +110,7 @@ fn simulate_in_chunks(
     // The first paths decide which series are watched rather than stored; every series
     // starts its statistics from path 0's value.
     let pilot = Chunk::new(&plan, 1, 1).pilot(0..paths.min(PILOT_PATHS), seed, &plan);
-    let mut tracking = Tracking::from_pilot(&pilot, &plan.twins);
+    let mut tracking = Tracking::from_pilot(&pilot, &plan.twins, &bits);
     let mut stats: Vec<Vec<SeriesStats>> = pilot
         .iter()
         .zip(&bits)
@@ -157,14 +157,14 @@ fn simulate_in_chunks(
 
         // Watched series that departed in this wave take the statistics of the values
         // they repeated so far; the baseline's last, as variants read its statistics as
-        // of the wave's start.
+        // of the wave's start. (A series repeated is stored, so none of these changes.)
         let departed = departed_in(wave, count);
         for v in (0..count).rev() {
             for &k in &departed[v] {
                 let expect = tracking
                     .expected(v, k)
                     .expect("a departed series was watched");
-                let so_far = tracking.repeated(expect, done as u64, &stats[0], bits[v][k]);
+                let so_far = tracking.repeated(v, expect, done as u64, &stats, bits[v][k]);
                 stats[v][k] = so_far;
             }
         }
@@ -189,8 +189,8 @@ fn simulate_in_chunks(
     // statistics of their repeats.
     for v in (0..count).rev() {
         for &(k, expect) in &tracking.watched[v] {
-            if matches!(expect, Expect::Constant(_)) || k >= plan.own[v].len() {
-                let all = tracking.repeated(expect, paths as u64, &stats[0], bits[v][k]);
+            if !matches!(expect, Expect::Baseline(_)) || k >= plan.own[v].len() {
+                let all = tracking.repeated(v, expect, paths as u64, &stats, bits[v][k]);
                 stats[v][k] = all;
             }
         }
@@ -437,6 +437,9 @@ fn fold_departed(
             Expect::Constant(x) => stats.add_each(std::iter::repeat_n(x, upto)),
             Expect::Baseline(b) => {
                 stats.add_each(chunk.values_of(0, b, tracking).into_iter().take(upto))
+            }
+            Expect::Same(j) => {
+                stats.add_each(chunk.values_of(v, j, tracking).into_iter().take(upto))
             }
         }
         if let Some(d) = departure {
@@ -737,7 +740,7 @@ impl<'a> Chunk<'a> {
     }
 
     /// Variant `v`'s values of the series at line `position`, for every path of the
-    /// chunk (stored, or watched: the baseline only watches constants).
+    /// chunk (stored, or watched: read through what it repeats).
     fn values_of(&self, v: usize, position: usize, tracking: &Tracking) -> Vec<f64> {
         if let Some(place) = tracking.place[v][position] {
             let from = place / SERIES_BLOCK * SERIES_BLOCK;
@@ -745,10 +748,12 @@ impl<'a> Chunk<'a> {
             let block = self.block(v, from, len);
             return block[place - from..].iter().step_by(len).copied().collect();
         }
-        let Some(Expect::Constant(x)) = tracking.expected(v, position) else {
-            unreachable!("the baseline watches constants only");
+        let mut values = match tracking.expected(v, position) {
+            Some(Expect::Constant(x)) => vec![x; self.paths],
+            Some(Expect::Same(j)) => self.values_of(v, j, tracking),
+            Some(Expect::Baseline(b)) => self.values_of(0, b, tracking),
+            None => unreachable!("a series is stored or watched"),
         };
-        let mut values = vec![x; self.paths];
         if let Some(d) = self.departed[v].iter().find(|d| d.position == position) {
             values[d.from..].copy_from_slice(&d.values);
         }
@@ -885,7 +890,8 @@ impl<'a> Chunk<'a> {
                 }
                 for &(k, expect) in &tracking.watched[v] {
                     let x = line[k];
-                    if x.to_bits() != expect.value(&lines[0]).to_bits() && !self.has_departed[v][k]
+                    if x.to_bits() != expect.value(line, &lines[0]).to_bits()
+                        && !self.has_departed[v][k]
                     {
                         self.has_departed[v][k] = true;
                         departed.push(Departure {
@@ -1015,10 +1021,8 @@ mod tests {
             .install(|| simulate_in_chunks(&[&base, &variant], true, paths, seed, &|_| {}, 16));
         let mut late = 0;
         for (scenario, summary) in [&base, &variant].into_iter().zip(&outcome.summaries) {
-            for (values, row) in series_by_path(scenario, paths, seed)
-                .iter()
-                .zip(&summary.rows)
-            {
+            let series = series_by_path(scenario, paths, seed);
+            for (values, row) in series.iter().zip(&summary.rows) {
                 let mut plain = SeriesStats::new(MANTISSA_BITS);
                 plain.start(values[0]);
                 values.iter().for_each(|&x| plain.add(x));

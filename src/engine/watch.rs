@@ -1,18 +1,22 @@
 //! Series that repeat a known value are watched, not stored.
 //!
 //! Many series of a run repeat one value on every path (spending plans, fees, rows that
-//! stay 0), and most series of a batch variant repeat the baseline's value path by path
-//! (a change to one zone's shares leaves its tax, land and spending alone). Storing and
-//! folding such values is most of the work of a batch. So a series whose first few
-//! paths (the pilot) repeat a value is only compared with it, path by path; the first
-//! path that differs makes it *depart*: from then on it is stored and folded like any
-//! other series.
+//! stay 0), many repeat another series of the same path (a zone's retained funds are its
+//! inflow; with no transfer lag, what it receives is its allocation), and most series of
+//! a batch variant repeat the baseline's value path by path (a change to one zone's
+//! shares leaves its tax, land and spending alone). Storing and folding such values is
+//! most of the work. So a series whose first few paths (the pilot) repeat a value is
+//! only compared with it, path by path; the first path that differs makes it *depart*:
+//! from then on it is stored and folded like any other series.
 //!
 //! The statistics stay the same bits as folding every value in path order: a series
 //! that departs in a wave starting at path `done` takes, as its statistics so far, those
 //! of the values it repeated on paths `0..done` (`done` repeats of a constant, or the
-//! baseline's statistics of the same paths), and its fold of that wave reads the
-//! expected values up to the path where it departed.
+//! statistics of the series it repeated over the same paths), and its fold of that wave
+//! reads the expected values up to the path where it departed.
+
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
 use super::accumulator::SeriesStats;
 
@@ -23,15 +27,20 @@ pub enum Expect {
     Constant(f64),
     /// The baseline's value at this position of its line, path by path.
     Baseline(usize),
+    /// The value of the same variant's series at this earlier position of its line, path
+    /// by path: a series stored from the pilot on, with the same sketch precision.
+    Same(usize),
 }
 
 impl Expect {
-    /// The expected value, given the baseline's line of the same path.
+    /// The expected value, given the variant's `line` and the baseline's line of the
+    /// same path.
     #[inline]
-    pub fn value(self, baseline: &[f64]) -> f64 {
+    pub fn value(self, line: &[f64], baseline: &[f64]) -> f64 {
         match self {
             Expect::Constant(x) => x,
             Expect::Baseline(b) => baseline[b],
+            Expect::Same(j) => line[j],
         }
     }
 }
@@ -65,25 +74,35 @@ pub struct Tracking {
     /// Per variant: the watched series expected to repeat a constant, as (line
     /// position, the constant's bits).
     pub constant_checks: Vec<Vec<(usize, u64)>>,
+    /// Per variant: the watched series expected to repeat an earlier stored series of the
+    /// same line, as (line position, position repeated).
+    pub same_checks: Vec<Vec<(usize, usize)>>,
 }
 
 impl Tracking {
     /// Decide from the pilot's lines (`pilot[v][path]`, one value per line position of
     /// variant `v`) what each series is expected to repeat. `twins[v][k]` is the baseline
-    /// position that a variant's series may repeat; the baseline (variant 0) only has
-    /// constants.
-    pub fn from_pilot(pilot: &[Vec<Vec<f64>>], twins: &[Vec<Option<usize>>]) -> Tracking {
+    /// position that a variant's series may repeat (the baseline, variant 0, has none);
+    /// `bits[v][k]` its sketch precision: a series repeats another of its line only at
+    /// the same precision, as it takes the other's statistics.
+    pub fn from_pilot(
+        pilot: &[Vec<Vec<f64>>],
+        twins: &[Vec<Option<usize>>],
+        bits: &[Vec<u32>],
+    ) -> Tracking {
         let mut stored = Vec::new();
         let mut watched = Vec::new();
         for (v, lines) in pilot.iter().enumerate() {
             let width = twins[v].len();
             let (mut keep, mut watch) = (Vec::new(), Vec::new());
+            // The first stored series of each precision and pilot values.
+            let mut first_stored: HashMap<(u32, Vec<u64>), usize> = HashMap::new();
             for k in 0..width {
                 let same = |expect: Expect| {
                     lines
                         .iter()
                         .zip(&pilot[0])
-                        .all(|(line, base)| line[k].to_bits() == expect.value(base).to_bits())
+                        .all(|(line, base)| line[k].to_bits() == expect.value(line, base).to_bits())
                 };
                 // A twin survives a baseline that varies; a constant is cheaper to check.
                 let twin = twins[v][k]
@@ -93,9 +112,21 @@ impl Tracking {
                     .first()
                     .map(|line| Expect::Constant(line[k]))
                     .filter(|&e| same(e));
-                match twin.or(constant) {
-                    Some(expect) => watch.push((k, expect)),
-                    None => keep.push(k),
+                if let Some(expect) = twin.or(constant) {
+                    watch.push((k, expect));
+                    continue;
+                }
+                if lines.is_empty() {
+                    keep.push(k);
+                    continue;
+                }
+                let values = lines.iter().map(|line| line[k].to_bits()).collect();
+                match first_stored.entry((bits[v][k], values)) {
+                    Entry::Occupied(j) => watch.push((k, Expect::Same(*j.get()))),
+                    Entry::Vacant(slot) => {
+                        slot.insert(k);
+                        keep.push(k);
+                    }
                 }
             }
             stored.push(keep);
@@ -108,6 +139,7 @@ impl Tracking {
             place: Vec::new(),
             twin_checks: Vec::new(),
             constant_checks: Vec::new(),
+            same_checks: Vec::new(),
         };
         tracking.index();
         tracking
@@ -134,28 +166,30 @@ impl Tracking {
                 self.expect[v][k] = Some(e);
             }
         }
-        self.twin_checks = self
-            .watched
-            .iter()
-            .map(|watched| {
-                let twin = |&(k, e): &(usize, Expect)| match e {
-                    Expect::Baseline(b) => Some((k, b)),
-                    Expect::Constant(_) => None,
-                };
-                watched.iter().filter_map(twin).collect()
-            })
-            .collect();
-        self.constant_checks = self
-            .watched
-            .iter()
-            .map(|watched| {
-                let constant = |&(k, e): &(usize, Expect)| match e {
-                    Expect::Constant(x) => Some((k, x.to_bits())),
-                    Expect::Baseline(_) => None,
-                };
-                watched.iter().filter_map(constant).collect()
-            })
-            .collect();
+        let checks = |pick: fn(usize, Expect) -> Option<(usize, u64)>| -> Vec<Vec<(usize, u64)>> {
+            self.watched
+                .iter()
+                .map(|watched| watched.iter().filter_map(|&(k, e)| pick(k, e)).collect())
+                .collect()
+        };
+        let as_positions = |checks: Vec<Vec<(usize, u64)>>| -> Vec<Vec<(usize, usize)>> {
+            checks
+                .into_iter()
+                .map(|c| c.into_iter().map(|(k, j)| (k, j as usize)).collect())
+                .collect()
+        };
+        self.twin_checks = as_positions(checks(|k, e| match e {
+            Expect::Baseline(b) => Some((k, b as u64)),
+            _ => None,
+        }));
+        self.same_checks = as_positions(checks(|k, e| match e {
+            Expect::Same(j) => Some((k, j as u64)),
+            _ => None,
+        }));
+        self.constant_checks = checks(|k, e| match e {
+            Expect::Constant(x) => Some((k, x.to_bits())),
+            _ => None,
+        });
     }
 
     /// Does variant `v`'s `line` repeat, bit for bit, every value its watched series
@@ -169,24 +203,30 @@ impl Tracking {
         let constants = self.constant_checks[v]
             .iter()
             .fold(0, |acc, &(k, bits)| acc | (line[k].to_bits() ^ bits));
-        twins | constants == 0
+        let same = self.same_checks[v].iter().fold(0, |acc, &(k, j)| {
+            acc | (line[k].to_bits() ^ line[j].to_bits())
+        });
+        twins | constants | same == 0
     }
 
     /// The statistics of variant `v`'s watched series expected to be `expect`, over the
-    /// first `paths` paths, when it departs at a wave starting there (`baseline`: the
-    /// baseline's statistics at that point).
+    /// first `paths` paths, when it departs at a wave starting there (`stats`: every
+    /// variant's statistics at that point; the series repeated are stored, or watched
+    /// themselves and resolved through what they repeat).
     pub fn repeated(
         &self,
+        v: usize,
         expect: Expect,
         paths: u64,
-        baseline: &[SeriesStats],
+        stats: &[Vec<SeriesStats>],
         bits: u32,
     ) -> SeriesStats {
         match expect {
             Expect::Constant(x) => SeriesStats::repeated(x, paths, bits),
+            Expect::Same(j) => stats[v][j].clone(),
             Expect::Baseline(b) => match self.expected(0, b) {
-                Some(Expect::Constant(x)) => SeriesStats::repeated(x, paths, bits),
-                _ => baseline[b].clone(),
+                Some(e) => self.repeated(0, e, paths, stats, bits),
+                None => stats[0][b].clone(),
             },
         }
     }
@@ -210,6 +250,10 @@ impl Tracking {
 mod tests {
     use super::*;
 
+    fn bits_of(twins: &[Vec<Option<usize>>]) -> Vec<Vec<u32>> {
+        twins.iter().map(|t| vec![11; t.len()]).collect()
+    }
+
     #[test]
     fn the_pilot_sorts_series_into_stored_twins_and_constants() {
         // Baseline: series 0 varies, series 1 is constant 5.
@@ -217,7 +261,7 @@ mod tests {
         // Variant: series 0 repeats the baseline's, 1 is constant 7, 2 varies alone.
         let variant = vec![vec![1.0, 7.0, 3.0], vec![2.0, 7.0, 4.0]];
         let twins = vec![vec![None, None], vec![Some(0), Some(1), None]];
-        let t = Tracking::from_pilot(&[base, variant], &twins);
+        let t = Tracking::from_pilot(&[base, variant], &twins, &bits_of(&twins));
         assert_eq!(t.stored, vec![vec![0], vec![2]]);
         assert_eq!(t.watched[0], vec![(1, Expect::Constant(5.0))]);
         assert_eq!(
@@ -228,9 +272,28 @@ mod tests {
     }
 
     #[test]
+    fn a_series_repeating_an_earlier_one_of_its_line_at_its_precision_is_watched() {
+        // Series 1 and 2 repeat series 0 through the pilot; 2 at another precision.
+        let base = vec![vec![1.0, 1.0, 1.0, 4.0], vec![2.0, 2.0, 2.0, 5.0]];
+        let t = Tracking::from_pilot(&[base], &[vec![None; 4]], &[vec![11, 11, 9, 11]]);
+        assert_eq!(t.stored[0], vec![0, 2, 3]);
+        assert_eq!(t.watched[0], vec![(1, Expect::Same(0))]);
+        assert_eq!(t.same_checks[0], vec![(1, 0)]);
+        assert!(t.holds(0, &[3.0, 3.0, 7.0, 8.0], &[]));
+        assert!(!t.holds(0, &[3.0, 3.5, 3.0, 8.0], &[]));
+        // Until it departs, it has the statistics of the series it repeats.
+        let mut stats = vec![vec![SeriesStats::new(11); 4]];
+        stats[0][0].start(1.0);
+        stats[0][0].add(1.0);
+        stats[0][0].add(2.0);
+        let so_far = t.repeated(0, Expect::Same(0), 2, &stats, 11);
+        assert_eq!(so_far.quantiles(&[0.0, 1.0]), vec![1.0, 2.0]);
+    }
+
+    #[test]
     fn a_departed_series_is_stored_from_then_on() {
         let base = vec![vec![1.0, 5.0, 6.0]];
-        let mut t = Tracking::from_pilot(&[base], &[vec![None; 3]]);
+        let mut t = Tracking::from_pilot(&[base], &[vec![None; 3]], &[vec![11; 3]]);
         assert!(t.stored[0].is_empty());
         t.depart(&[vec![1, 2]]);
         assert_eq!(t.stored[0], vec![1, 2]);
@@ -239,7 +302,7 @@ mod tests {
         assert_eq!(t.expected(0, 1), None);
         assert_eq!(t.constant_checks[0], vec![(0, 1.0f64.to_bits())]);
         // What a series departing after 3 paths takes as its statistics so far.
-        let so_far = t.repeated(Expect::Constant(1.0), 3, &[], 11);
+        let so_far = t.repeated(0, Expect::Constant(1.0), 3, &[], 11);
         assert_eq!(so_far.moments(3).mean(), 1.0);
         assert_eq!(so_far.quantiles(&[0.5]), vec![1.0]);
     }
@@ -249,7 +312,7 @@ mod tests {
         let base = vec![vec![1.0, 2.0, 3.0, 9.0]];
         let variant = vec![vec![1.0, 2.0, 3.0, 4.0, 0.0]];
         let twins = vec![vec![None; 4], vec![Some(0), Some(1), Some(2), None, None]];
-        let t = Tracking::from_pilot(&[base, variant], &twins);
+        let t = Tracking::from_pilot(&[base, variant], &twins, &bits_of(&twins));
         assert_eq!(t.twin_checks[1], vec![(0, 0), (1, 1), (2, 2)]);
         assert_eq!(
             t.constant_checks[1],
