@@ -32,6 +32,31 @@ metrics!(
     interest_ratio, retained,
 );
 
+/// The zone rows fixed by the world and the zone's own inputs (its table and projects),
+/// whatever its sharing rule: `share` copies them from what the zone collects and from
+/// its spending plans. A policy variant that leaves a zone's inputs alone has these
+/// series of the baseline (see [`super::reuse::Shared::inputs`]).
+pub const ZONE_INPUT_METRICS: [&str; 10] = [
+    "collected",
+    "new_project_tax",
+    "local_pool",
+    "land_net",
+    "fees",
+    "base_grant",
+    "personnel",
+    "operating",
+    "capex",
+    "incentives",
+];
+
+metrics!(
+    /// The other zone rows, in order: those a sharing rule changes.
+    ZoneYear, ZONE_RULE_METRICS, zone_rule_values:
+    base, increment, shortfall, allocation, received, receivable, province_return,
+    land_to_zone, fees_to_zone, inflow, interest, principal, outflow, balance, reserve_draw,
+    borrowing, debt, reserve, funding_gap, debt_ratio, interest_ratio, retained,
+);
+
 metrics!(
     /// The rows of the city and of each county.
     GovYear, GOV_METRICS, gov_values: allocation, land_net, fees, retained, payable
@@ -221,13 +246,16 @@ impl Layout {
         (index < self.keys.len()).then_some(index)
     }
 
-    /// Append one path's values of the entities `shared` does not flag to `row`, in the
-    /// order of `keys`: the series of a batch variant that are not the baseline's.
+    /// Append one path's values of the series `shared` does not flag to `row`, in the
+    /// order of `keys`: the series of a batch variant that are not the baseline's (see
+    /// [`Layout::is_shared`]).
     pub fn record_unshared(ledger: &PathLedger, shared: &Shared, row: &mut Vec<f64>) {
         for ti in 0..ledger.central.len() {
-            for (zone, &same) in ledger.zones.iter().zip(&shared.zones) {
-                if !same {
-                    zone_values(&zone[ti], row);
+            for (z, zone) in ledger.zones.iter().enumerate() {
+                match (shared.zones[z], shared.inputs[z]) {
+                    (true, _) => {}
+                    (false, true) => zone_rule_values(&zone[ti], row),
+                    (false, false) => zone_values(&zone[ti], row),
                 }
             }
             if !shared.city {
@@ -245,6 +273,25 @@ impl Layout {
                 province_values(&ledger.province[ti], row);
             }
         }
+    }
+
+    /// Per series of a variant: is it provably the baseline's, given what the variant
+    /// `shared` with it? Every series of a shared entity is; so are a zone's
+    /// [`ZONE_INPUT_METRICS`] when its inputs are shared. `zone_of` and `entity_shared`
+    /// tell an entity's zone index and whether the whole entity is shared.
+    pub fn is_shared(
+        &self,
+        shared: &Shared,
+        zone_of: impl Fn(&str) -> Option<usize>,
+        entity_shared: impl Fn(&str) -> bool,
+    ) -> Vec<bool> {
+        let whole = self.per_entity(entity_shared);
+        let inputs = self.per_entity(|entity| zone_of(entity).is_some_and(|z| shared.inputs[z]));
+        self.keys
+            .iter()
+            .enumerate()
+            .map(|(i, key)| whole[i] || (inputs[i] && ZONE_INPUT_METRICS.contains(&key.metric)))
+            .collect()
     }
 
     /// Append one path's values to `row`, in the order of `keys`.
@@ -278,6 +325,13 @@ mod tests {
             debt_ratio, interest_ratio, retained";
         let names: Vec<&str> = contract.split(',').map(str::trim).collect();
         assert_eq!(ZONE_METRICS, names.as_slice());
+        let rule: Vec<&str> = ZONE_METRICS
+            .iter()
+            .copied()
+            .filter(|m| !ZONE_INPUT_METRICS.contains(m))
+            .collect();
+        assert_eq!(ZONE_RULE_METRICS, rule.as_slice());
+        assert_eq!(rule.len() + ZONE_INPUT_METRICS.len(), ZONE_METRICS.len());
         assert_eq!(
             GOV_METRICS,
             ["allocation", "land_net", "fees", "retained", "payable"]

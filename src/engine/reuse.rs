@@ -15,6 +15,10 @@ pub struct Shared {
     /// By zone index: the zone's taxes collected are the baseline's (its sharing rule
     /// may differ).
     pub taxes: Vec<bool>,
+    /// By zone index: all the zone's own inputs (its table, its policy aside, and its
+    /// projects) are the baseline's, so what it collects and spends is, whatever its
+    /// sharing rule (see [`crate::engine::layout::ZONE_INPUT_METRICS`]).
+    pub inputs: Vec<bool>,
     /// By county index.
     pub counties: Vec<bool>,
     pub city: bool,
@@ -28,6 +32,7 @@ impl Shared {
         Shared {
             zones: vec![false; v.zones.len()],
             taxes: vec![false; v.zones.len()],
+            inputs: vec![false; v.zones.len()],
             counties: vec![false; v.counties.len()],
             city: false,
             central: false,
@@ -47,7 +52,12 @@ impl Shared {
         if !global {
             return Shared::none(v);
         }
-        let zones: Vec<bool> = (0..v.zones.len()).map(|z| zone_same(base, v, z)).collect();
+        let inputs: Vec<bool> = (0..v.zones.len())
+            .map(|z| inputs_same(base, v, z))
+            .collect();
+        let zones: Vec<bool> = (0..v.zones.len())
+            .map(|z| inputs[z] && chain_same(base, base.zones[z].policy, v, v.zones[z].policy))
+            .collect();
         let taxes = (0..v.zones.len()).map(|z| taxes_same(base, v, z)).collect();
         let counties = (0..v.counties.len())
             .map(|c| {
@@ -68,6 +78,7 @@ impl Shared {
         Shared {
             zones,
             taxes,
+            inputs,
             counties,
             city: all,
             central,
@@ -76,14 +87,13 @@ impl Shared {
     }
 }
 
-/// Zone `z` has the same inputs in both scenarios (given equal taxes and sectors).
-fn zone_same(base: &Scenario, v: &Scenario, z: usize) -> bool {
+/// Zone `z` has the same own inputs in both scenarios, its policy aside (given equal
+/// taxes and sectors): the same table and the same projects.
+fn inputs_same(base: &Scenario, v: &Scenario, z: usize) -> bool {
     let (a, b) = (&base.zones[z], &v.zones[z]);
     let mut a_without_policy = a.clone();
     a_without_policy.policy = b.policy;
-    a_without_policy == *b
-        && chain_same(base, a.policy, v, b.policy)
-        && projects_of(base, z).eq(projects_of(v, z))
+    a_without_policy == *b && projects_of(base, z).eq(projects_of(v, z))
 }
 
 /// Zone `z` collects the same taxes in both scenarios (given equal taxes and sectors):
@@ -141,6 +151,7 @@ mod tests {
         for (z, &same) in shared.zones.iter().enumerate() {
             assert_eq!(same, z != chem, "zone {}", v.zones[z].id);
         }
+        assert!(shared.inputs.iter().all(|&same| same));
         let dongqu = v.counties.iter().position(|c| c.id == "dongqu").unwrap();
         assert!(!shared.counties[dongqu]);
         assert!(
