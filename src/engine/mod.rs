@@ -477,6 +477,9 @@ struct Plan<'a> {
     layouts: Vec<Arc<Layout>>,
     /// Per variant: what each zone takes from the baseline's ledger (same world).
     reuse: Vec<Option<Vec<Reuse>>>,
+    /// The first zones every variant takes whole from the baseline (when some do): the
+    /// baseline's ledger keeps its parents' totals after them (see `Ledger::keep_prefix`).
+    prefix_zones: Option<usize>,
     /// Per variant: the layout indices folded for it, in row order.
     own: Vec<Vec<usize>>,
     /// Per variant: the paired differences it folds, as (line position, baseline
@@ -526,6 +529,7 @@ impl<'a> Plan<'a> {
             sampler_of,
             layouts,
             reuse: Vec::new(),
+            prefix_zones: None,
             own: Vec::new(),
             source: Vec::new(),
             compared: Vec::new(),
@@ -632,6 +636,15 @@ impl<'a> Plan<'a> {
             plan.source.push(source);
             plan.compared.push(compared);
         }
+        // Zones taken whole before the first zone a variant changes, fewest over the
+        // variants that take any.
+        plan.prefix_zones = plan
+            .reuse
+            .iter()
+            .flatten()
+            .map(|how| how.iter().take_while(|&&r| r == Reuse::Zone).count())
+            .filter(|&zones| zones > 0)
+            .min();
         plan
     }
 
@@ -716,7 +729,18 @@ impl<'a> Chunk<'a> {
     fn new(plan: &Plan<'a>, capacity: usize, row_bytes: usize) -> Chunk<'a> {
         Chunk {
             worlds: plan.samplers.iter().map(WorldSampler::blank).collect(),
-            ledgers: plan.variants.iter().map(|s| Ledger::new(s)).collect(),
+            ledgers: plan
+                .variants
+                .iter()
+                .enumerate()
+                .map(|(v, s)| {
+                    let mut ledger = Ledger::new(s);
+                    if let (0, Some(zones)) = (v, plan.prefix_zones) {
+                        ledger.keep_prefix(zones);
+                    }
+                    ledger
+                })
+                .collect(),
             outs: plan.variants.iter().map(|s| PathLedger::new(s)).collect(),
             row: Vec::new(),
             lines: vec![Vec::new(); plan.widths.len()],
@@ -817,10 +841,14 @@ impl<'a> Chunk<'a> {
             }
             record_headline(out, zone, line);
             if let Some(baseline) = earlier.first() {
-                // The baseline's line starts with its full layout row.
-                for &(position, b) in &plan.differences[v] {
-                    let difference = line[position] - baseline[b];
-                    line.push(difference);
+                // The baseline's line starts with its full layout row. The differences
+                // are written into place: a push per value checked the capacity each time.
+                let differences = &plan.differences[v];
+                let own = line.len();
+                line.resize(own + differences.len(), 0.0);
+                let (values, out) = line.split_at_mut(own);
+                for (d, &(position, b)) in out.iter_mut().zip(differences) {
+                    *d = values[position] - baseline[b];
                 }
             }
             let zones = out.zones.len();
@@ -1013,14 +1041,23 @@ mod tests {
         // A policy variant: the land returned to the zones under the reform.
         let mut variant = base.clone();
         variant.policies[0].land_return = 0.4;
+        // Another that changes only the last zone's rule. Both take the first zones whole,
+        // and start from the baseline's parents' totals after them (`Ledger::keep_prefix`).
+        let mut last_zone = base.clone();
+        let reform = base.policies.iter().position(|p| p.id == "reform").unwrap();
+        let rule = &mut last_zone.policies[reform].increment_shares;
+        (rule.zone, rule.city) = (rule.zone - 0.1, rule.city + 0.1);
+        let variants = [&base, &variant, &last_zone];
+        let plan = Plan::new(&variants, true);
+        assert!(plan.prefix_zones.is_some_and(|zones| zones > 0));
         let (paths, seed) = (600, 5);
         let outcome = rayon::ThreadPoolBuilder::new()
             .num_threads(2)
             .build()
             .unwrap()
-            .install(|| simulate_in_chunks(&[&base, &variant], true, paths, seed, &|_| {}, 16));
+            .install(|| simulate_in_chunks(&variants, true, paths, seed, &|_| {}, 16));
         let mut late = 0;
-        for (scenario, summary) in [&base, &variant].into_iter().zip(&outcome.summaries) {
+        for (scenario, summary) in variants.into_iter().zip(&outcome.summaries) {
             let series = series_by_path(scenario, paths, seed);
             for (values, row) in series.iter().zip(&summary.rows) {
                 let mut plain = SeriesStats::new(MANTISSA_BITS);
@@ -1046,6 +1083,7 @@ mod tests {
         }
         assert!(late > 0, "no series departs after the first wave");
         assert_ne!(outcome.summaries[0].rows, outcome.summaries[1].rows);
+        assert_ne!(outcome.summaries[0].rows, outcome.summaries[2].rows);
     }
 
     #[test]

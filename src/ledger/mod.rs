@@ -128,6 +128,22 @@ pub struct PathLedger {
     pub zone_opening_payables: Vec<f64>,
     /// Each zone's tax before any sharing rule.
     taxes: Vec<ZoneTaxes>,
+    /// The parents' totals after the first zones, when the ledger keeps them (see
+    /// [`Ledger::keep_prefix`]).
+    prefix: Option<Prefix>,
+}
+
+/// The city's, counties', centre's and province's totals after the first `zones` zones
+/// of a path have added to them. A variant that takes those zones whole from this path
+/// starts from here: it would add the same values to the same totals, in the same order.
+#[derive(Debug, Clone, PartialEq, Default)]
+struct Prefix {
+    zones: usize,
+    city: Vec<GovYear>,
+    counties: Vec<Vec<GovYear>>,
+    central: Vec<CentralYear>,
+    province: Vec<ProvinceYear>,
+    opening_payables: f64,
 }
 
 /// Zone `z`'s years: from `zones`, or from `earlier` where `reuse` took the whole zone.
@@ -208,6 +224,7 @@ impl PathLedger {
                 };
                 scenario.zones.len()
             ],
+            prefix: None,
         }
     }
 }
@@ -228,6 +245,9 @@ pub struct Ledger<'a> {
     production_from: Year,
     /// Earliest landing year whose incentives can fall in a projected year.
     landing_from: Year,
+    /// Keep the parents' totals after this many zones in each path (see
+    /// [`Ledger::keep_prefix`]).
+    prefix_zones: Option<usize>,
     work: Work,
 }
 
@@ -365,8 +385,15 @@ impl<'a> Ledger<'a> {
             ramp_shares,
             production_from,
             landing_from,
+            prefix_zones: None,
             work,
         }
+    }
+
+    /// Keep, in each path evaluated, the parents' totals after the first `zones` zones: a
+    /// batch's baseline does, for the variants that change only zones from `zones` on.
+    pub fn keep_prefix(&mut self, zones: usize) {
+        self.prefix_zones = Some(zones);
     }
 
     pub fn scenario(&self) -> &'a Scenario {
@@ -396,15 +423,49 @@ impl<'a> Ledger<'a> {
             self.work.price_index[ti] = index;
         }
 
-        out.city.fill(GovYear::default());
-        for county in &mut out.counties {
-            county.fill(GovYear::default());
-        }
-        out.central.fill(CentralYear::default());
-        out.province.fill(ProvinceYear::default());
-        out.opening_payables = 0.0;
+        // The zones `earlier` kept the parents' totals after, when this variant takes them
+        // all whole from it, are not added again.
+        let kept = reuse.and_then(|(earlier, how)| {
+            let prefix = earlier.prefix.as_ref()?;
+            let whole = how[..prefix.zones].iter().all(|&r| r == Reuse::Zone);
+            whole.then_some((earlier, prefix))
+        });
+        let first = match kept {
+            Some((earlier, prefix)) => {
+                out.city.copy_from_slice(&prefix.city);
+                for (county, kept) in out.counties.iter_mut().zip(&prefix.counties) {
+                    county.copy_from_slice(kept);
+                }
+                out.central.copy_from_slice(&prefix.central);
+                out.province.copy_from_slice(&prefix.province);
+                out.opening_payables = prefix.opening_payables;
+                let zones = prefix.zones;
+                out.zone_opening_payables[..zones]
+                    .copy_from_slice(&earlier.zone_opening_payables[..zones]);
+                zones
+            }
+            None => {
+                out.city.fill(GovYear::default());
+                for county in &mut out.counties {
+                    county.fill(GovYear::default());
+                }
+                out.central.fill(CentralYear::default());
+                out.province.fill(ProvinceYear::default());
+                out.opening_payables = 0.0;
+                0
+            }
+        };
 
-        for z in 0..s.zones.len() {
+        for z in first..s.zones.len() {
+            if self.prefix_zones == Some(z) {
+                let prefix = out.prefix.get_or_insert_with(Prefix::default);
+                prefix.zones = z;
+                prefix.city.clone_from(&out.city);
+                prefix.counties.clone_from(&out.counties);
+                prefix.central.clone_from(&out.central);
+                prefix.province.clone_from(&out.province);
+                prefix.opening_payables = out.opening_payables;
+            }
             let opening = match reuse.map(|(earlier, how)| (earlier, how[z])) {
                 // Not copied: read from `earlier` (see `PathLedger::zone`).
                 Some((earlier, Reuse::Zone)) => earlier.zone_opening_payables[z],
