@@ -275,17 +275,12 @@ impl Layout {
         }
     }
 
-    /// Per series of a variant: is it provably the baseline's, given what the variant
+    /// Per series of variant `s`: is it provably the baseline's, given what the variant
     /// `shared` with it? Every series of a shared entity is; so are a zone's
-    /// [`ZONE_INPUT_METRICS`] when its inputs are shared. `zone_of` and `entity_shared`
-    /// tell an entity's zone index and whether the whole entity is shared.
-    pub fn is_shared(
-        &self,
-        shared: &Shared,
-        zone_of: impl Fn(&str) -> Option<usize>,
-        entity_shared: impl Fn(&str) -> bool,
-    ) -> Vec<bool> {
-        let whole = self.per_entity(entity_shared);
+    /// [`ZONE_INPUT_METRICS`] when its inputs are shared.
+    pub fn is_shared(&self, s: &Scenario, shared: &Shared) -> Vec<bool> {
+        let zone_of = |entity: &str| s.zones.iter().position(|z| z.id == entity);
+        let whole = self.per_entity(|entity| entity_shared(s, shared, entity));
         let inputs = self.per_entity(|entity| zone_of(entity).is_some_and(|z| shared.inputs[z]));
         self.keys
             .iter()
@@ -307,6 +302,22 @@ impl Layout {
             central_values(&ledger.central[ti], row);
             province_values(&ledger.province[ti], row);
         }
+    }
+}
+
+/// Is every series of `entity` the baseline's?
+fn entity_shared(s: &Scenario, shared: &Shared, entity: &str) -> bool {
+    if let Some(z) = s.zones.iter().position(|z| z.id == entity) {
+        return shared.zones[z];
+    }
+    if let Some(c) = s.counties.iter().position(|c| c.id == entity) {
+        return shared.counties[c];
+    }
+    match entity {
+        CITY => shared.city,
+        CENTRAL => shared.central,
+        PROVINCE => shared.province,
+        _ => false,
     }
 }
 

@@ -557,10 +557,7 @@ impl<'a> Plan<'a> {
                     .map(|key| baseline.index_of(key.year, &key.entity, key.metric))
                     .collect()
             };
-            let zone_of = |entity: &str| scenario.zones.iter().position(|z| z.id == entity);
-            let is_shared = layout.is_shared(&shared, zone_of, |entity| {
-                entity_shared(scenario, &shared, entity)
-            });
+            let is_shared = layout.is_shared(scenario, &shared);
             let mut own = Vec::new();
             let mut source = Vec::new();
             for i in 0..layout.len() {
@@ -669,22 +666,6 @@ impl<'a> Plan<'a> {
                     .collect()
             })
             .collect()
-    }
-}
-
-/// Is every series of `entity` the baseline's?
-fn entity_shared(s: &Scenario, shared: &Shared, entity: &str) -> bool {
-    if let Some(z) = s.zones.iter().position(|z| z.id == entity) {
-        return shared.zones[z];
-    }
-    if let Some(c) = s.counties.iter().position(|c| c.id == entity) {
-        return shared.counties[c];
-    }
-    match entity {
-        layout::CITY => shared.city,
-        layout::CENTRAL => shared.central,
-        layout::PROVINCE => shared.province,
-        _ => false,
     }
 }
 

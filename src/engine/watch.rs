@@ -166,28 +166,16 @@ impl Tracking {
                 self.expect[v][k] = Some(e);
             }
         }
-        let checks = |pick: fn(usize, Expect) -> Option<(usize, u64)>| -> Vec<Vec<(usize, u64)>> {
-            self.watched
-                .iter()
-                .map(|watched| watched.iter().filter_map(|&(k, e)| pick(k, e)).collect())
-                .collect()
-        };
-        let as_positions = |checks: Vec<Vec<(usize, u64)>>| -> Vec<Vec<(usize, usize)>> {
-            checks
-                .into_iter()
-                .map(|c| c.into_iter().map(|(k, j)| (k, j as usize)).collect())
-                .collect()
-        };
-        self.twin_checks = as_positions(checks(|k, e| match e {
-            Expect::Baseline(b) => Some((k, b as u64)),
+        self.twin_checks = checks(&self.watched, |e| match e {
+            Expect::Baseline(b) => Some(b),
             _ => None,
-        }));
-        self.same_checks = as_positions(checks(|k, e| match e {
-            Expect::Same(j) => Some((k, j as u64)),
+        });
+        self.same_checks = checks(&self.watched, |e| match e {
+            Expect::Same(j) => Some(j),
             _ => None,
-        }));
-        self.constant_checks = checks(|k, e| match e {
-            Expect::Constant(x) => Some((k, x.to_bits())),
+        });
+        self.constant_checks = checks(&self.watched, |e| match e {
+            Expect::Constant(x) => Some(x.to_bits()),
             _ => None,
         });
     }
@@ -244,6 +232,18 @@ impl Tracking {
         }
         self.index();
     }
+}
+
+/// Per variant: the watched series whose expectation `pick` takes, as (line position,
+/// what `pick` makes of it).
+fn checks<T>(
+    watched: &[Vec<(usize, Expect)>],
+    pick: impl Fn(Expect) -> Option<T>,
+) -> Vec<Vec<(usize, T)>> {
+    watched
+        .iter()
+        .map(|w| w.iter().filter_map(|&(k, e)| Some((k, pick(e)?))).collect())
+        .collect()
 }
 
 #[cfg(test)]
