@@ -251,11 +251,25 @@ pub struct Ledger<'a> {
     work: Work,
 }
 
+/// What the ledger reads of one project on every path, packed together (a
+/// [`crate::scenario::model::Project`] also carries its names and delay law).
+#[derive(Debug, Clone, Copy)]
+struct ProjectPlan {
+    /// Index into the world's project draws.
+    draw: usize,
+    sector: usize,
+    signed_year: Year,
+    build_years: Year,
+    investment: f64,
+    /// Tax at full production before the path's multiplier: investment × intensity.
+    full_tax: f64,
+}
+
 /// The parts of a zone's ledger fixed by the scenario, worked out once per run.
 #[derive(Debug, Clone)]
 struct ZonePlan {
-    /// Indices of the zone's projects.
-    projects: Vec<usize>,
+    /// The zone's projects.
+    projects: Vec<ProjectPlan>,
     /// The policy in force by accrual year, from `first_accrual` to the horizon.
     in_force: Vec<usize>,
     /// By projected year: spending plans and fees.
@@ -273,8 +287,16 @@ impl ZonePlan {
         let growth = |yi: i32| (1.0 + sp.wage_growth).powi(yi);
         let years = 1..=scenario.projected_years() as i32;
         ZonePlan {
-            projects: (0..scenario.projects.len())
-                .filter(|&i| scenario.projects[i].zone == z)
+            projects: (scenario.projects.iter().enumerate())
+                .filter(|(_, p)| p.zone == z)
+                .map(|(draw, p)| ProjectPlan {
+                    draw,
+                    sector: p.sector,
+                    signed_year: p.signed_year,
+                    build_years: p.build_years as Year,
+                    investment: p.investment,
+                    full_tax: p.investment * scenario.project_intensity(p),
+                })
                 .collect(),
             in_force: (first_accrual..=scenario.horizon)
                 .map(|year| scenario.policy_in_force(z, year))
@@ -317,6 +339,18 @@ struct Work {
     return_received: Vec<f64>,
     return_receivable: Vec<f64>,
     price_index: Vec<f64>,
+    /// By projected year: a zone's tax sums over taxes.
+    year_sums: Vec<YearSums>,
+}
+
+/// A zone's taxes of one projected year, summed over taxes.
+#[derive(Debug, Clone, Copy, Default)]
+struct YearSums {
+    collected: f64,
+    new_tax: f64,
+    central: f64,
+    province: f64,
+    province_growth: f64,
 }
 
 impl<'a> Ledger<'a> {
@@ -377,6 +411,7 @@ impl<'a> Ledger<'a> {
             return_received: vec![0.0; years],
             return_receivable: vec![0.0; years],
             price_index: vec![0.0; years],
+            year_sums: vec![YearSums::default(); years],
         };
         Ledger {
             scenario,
@@ -539,21 +574,20 @@ impl<'a> Ledger<'a> {
         w.production.fill(0.0);
         w.landing.fill(0.0);
         let plan = &self.plans[z];
-        for &pi in &plan.projects {
-            let draw = world.projects[pi];
+        for project in &plan.projects {
+            let draw = world.projects[project.draw];
             if !draw.landed {
                 continue;
             }
-            let project = &s.projects[pi];
             let landing = project.signed_year + draw.delay as Year;
             if (self.landing_from..=s.horizon).contains(&landing) {
                 w.landing[(landing - self.landing_from) as usize] += project.investment;
             }
-            let production = landing + project.build_years as Year;
+            let production = landing + project.build_years;
             if production <= s.horizon {
                 let at = (production.max(self.production_from) - self.production_from) as usize;
                 w.production[project.sector * produced_len + at] +=
-                    project.investment * s.project_intensity(project) * draw.multiplier;
+                    project.full_tax * draw.multiplier;
             }
         }
         // A project pays min((j + 1) / ramp, 1) of its full tax in its j-th year of
@@ -608,40 +642,48 @@ impl<'a> Ledger<'a> {
             }
         }
 
-        // §4.2 The local pool below the central and provincial shares.
-        for yi in 0..span {
-            let (mut pool, mut existing, mut projects) = (0.0, 0.0, 0.0);
-            for (k, tax) in s.taxes.iter().enumerate() {
-                let local = tax.local_share();
-                let (e, n) = (w.existing[k * span + yi], w.new_tax[k * span + yi]);
-                pool += (e + n) * local;
-                existing += e * local;
-                projects += n * local;
+        // §4.2 The local pool below the central and provincial shares, and the takes
+        // above it. Tax by tax, a year vector at a time: each year's sums still add the
+        // taxes in order from 0.0, so the bits are those of a loop over taxes per year.
+        out.pool.fill(0.0);
+        out.pool_existing.fill(0.0);
+        out.pool_projects.fill(0.0);
+        let sums = &mut w.year_sums;
+        sums.fill(YearSums::default());
+        for (k, tax) in s.taxes.iter().enumerate() {
+            let local = tax.local_share();
+            let existing = &w.existing[k * span..(k + 1) * span];
+            let new_tax = &w.new_tax[k * span..(k + 1) * span];
+            for ((((pool, pool_e), pool_n), &e), &n) in out
+                .pool
+                .iter_mut()
+                .zip(out.pool_existing.iter_mut())
+                .zip(out.pool_projects.iter_mut())
+                .zip(existing)
+                .zip(new_tax)
+            {
+                *pool += (e + n) * local;
+                *pool_e += e * local;
+                *pool_n += n * local;
             }
-            out.pool[yi] = pool;
-            out.pool_existing[yi] = existing;
-            out.pool_projects[yi] = projects;
+            let c_base = existing[0];
+            for ((sum, &e), &n) in sums.iter_mut().zip(&existing[1..]).zip(&new_tax[1..]) {
+                let c = e + n;
+                sum.collected += c;
+                sum.new_tax += n;
+                sum.central += c * tax.central_share;
+                sum.province += c * tax.province_share;
+                // Tax by tax against the base year, never re-based.
+                sum.province_growth += tax.province_share * (c - c_base).max(0.0);
+            }
         }
 
-        for (ti, y) in out.years.iter_mut().enumerate() {
-            let yi = ti + 1;
-            let (mut collected, mut new_tax, mut central, mut province) = (0.0, 0.0, 0.0, 0.0);
-            let mut province_growth = 0.0;
-            for (k, tax) in s.taxes.iter().enumerate() {
-                let c = w.existing[k * span + yi] + w.new_tax[k * span + yi];
-                let c_base = w.existing[k * span];
-                collected += c;
-                new_tax += w.new_tax[k * span + yi];
-                central += c * tax.central_share;
-                province += c * tax.province_share;
-                // Tax by tax against the base year, never re-based.
-                province_growth += tax.province_share * (c - c_base).max(0.0);
-            }
-            y.collected = collected;
-            y.new_project_tax = new_tax;
-            y.to_central = central;
-            y.to_province = province;
-            y.province_growth = province_growth;
+        for ((ti, y), sum) in out.years.iter_mut().enumerate().zip(sums.iter()) {
+            y.collected = sum.collected;
+            y.new_project_tax = sum.new_tax;
+            y.to_central = sum.central;
+            y.to_province = sum.province;
+            y.province_growth = sum.province_growth;
             y.land_net = zone.land.area
                 * world.land_area(z, ti)
                 * zone.land.price
