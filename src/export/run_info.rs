@@ -5,7 +5,7 @@ use sha2::{Digest, Sha256};
 
 use crate::engine::{CHUNK_PATHS, precision_bits};
 use crate::scenario::Scenario;
-use crate::stats::sketch::{MANTISSA_BITS, relative_error};
+use crate::stats::sketch::{HEADLINE_MANTISSA_BITS, relative_error};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct RunInfo {
@@ -117,10 +117,10 @@ impl RunInfo {
              the exact min and max",
             relative_error(bits) * 100.0
         );
-        if bits < MANTISSA_BITS {
+        if bits < HEADLINE_MANTISSA_BITS {
             method += &format!(
                 "; headline totals (headline.csv, sweep.csv) within {:.3}%",
-                relative_error(MANTISSA_BITS) * 100.0
+                relative_error(HEADLINE_MANTISSA_BITS) * 100.0
             );
         }
         method

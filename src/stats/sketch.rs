@@ -2,13 +2,20 @@
 //!
 //! Values are counted in log-linear buckets read straight off the float's bits: the
 //! exponent and the top [`MANTISSA_BITS`] bits of the mantissa. A bucket spans at most
-//! 2⁻¹¹ of its lower edge, and a value is reported as its bucket's midpoint, so every
-//! order statistic is within **0.025% relative** (2⁻¹² ≈ 0.0244%) of the true one.
-//! Values with |x| < [`ZERO_THRESHOLD`] count as zero (absolute error below 1e-9). A
-//! sign's window is capped at 32 octaves (2¹⁶ buckets at 11 bits, a factor
-//! of 4·10⁹): magnitudes further below the largest one seen are counted in the window's
-//! lowest bucket, an absolute error below 2.4·10⁻¹⁰ of that largest magnitude. A run
-//! of many variants may use fewer bits (never below 7: 0.39%) to bound memory.
+//! 2⁻⁹ of its lower edge, and a value is reported as its bucket's midpoint, so every
+//! order statistic is within **0.1% relative** (2⁻¹⁰ ≈ 0.098%) of the true one, about
+//! the Monte Carlo error of a median at the default 20,000 paths. Headline totals keep
+//! [`HEADLINE_MANTISSA_BITS`] (0.025%). Values with |x| < [`ZERO_THRESHOLD`] count as
+//! zero (absolute error below 1e-9). A sign's window is capped at 32 octaves (2¹⁴
+//! buckets at 9 bits, a factor of 4·10⁹): magnitudes further below the largest one seen
+//! are counted in the window's lowest bucket, an absolute error below 2.4·10⁻¹⁰ of that
+//! largest magnitude. A run of many variants may use fewer bits (never below 7: 0.39%)
+//! to bound memory.
+//!
+//! Why 9 bits and not more: folding a value costs a visit to its bucket, and a series'
+//! buckets are cold by the time the next wave folds it. Each bit doubles the buckets a
+//! distribution spreads over; at 11 bits a run of `scenarios/large` spent about 10% more
+//! time (benches/README.md, session 7).
 //!
 //! Percentiles interpolate linearly between neighbouring order statistics (the same
 //! definition as numpy's default) and are clamped to the exact [min, max], so a
@@ -16,7 +23,10 @@
 //! order-independent.
 
 /// Mantissa bits kept in a bucket index, by default.
-pub const MANTISSA_BITS: u32 = 11;
+pub const MANTISSA_BITS: u32 = 9;
+/// Mantissa bits of the headline totals (headline.csv, sweep.csv): few series, compared
+/// across neighbouring sweep points, so they keep a finer grid.
+pub const HEADLINE_MANTISSA_BITS: u32 = 11;
 /// Fewest mantissa bits allowed: 7 keeps the error bound under 0.5%.
 pub const MIN_MANTISSA_BITS: u32 = 7;
 /// Relative error bound of a reported order statistic at the default precision.
