@@ -122,4 +122,7 @@ pub struct Outcome {
     pub comparisons: Vec<Vec<CompareRow>>,
     /// Per variant: P(some zone has a funding gap in some year).
     pub p_any_funding_gap: Vec<f64>,
+    /// Mantissa bits the percentile sketches kept (headline totals keep
+    /// [`crate::stats::sketch::HEADLINE_MANTISSA_BITS`]); run.json states the bound.
+    pub sketch_bits: u32,
 }

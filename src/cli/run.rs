@@ -11,7 +11,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use crate::cli::exit;
 use crate::cli::options::{RunOptions, draw_charts};
 use crate::cli::source;
-use crate::engine::simulate;
+use crate::engine::simulate_variants;
 use crate::export::{EntityInfo, RunInfo, inputs_hash, prepare_run_dir, tables, write_atomic};
 use crate::scenario::Scenario;
 use crate::summary::{Summary, not_finite_message};
@@ -42,8 +42,15 @@ pub fn run(args: Args) -> Result<ExitCode> {
 
     let bar = progress_bar(paths as u64);
     let started = Instant::now();
-    let summary =
-        pool.install(|| simulate(scenario, paths, seed, &|done| bar.set_position(done as u64)));
+    let mut outcome = pool.install(|| {
+        simulate_variants(&[scenario], false, paths, seed, &|done| {
+            bar.set_position(done as u64)
+        })
+    });
+    let summary = outcome
+        .summaries
+        .pop()
+        .expect("one variant in, one summary out");
     let wall = started.elapsed().as_secs_f64();
     bar.finish_and_clear();
     if let Some(what) = summary.not_finite() {
@@ -68,7 +75,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         base_year: scenario.base_year,
         horizon: scenario.horizon,
         money_unit: "万元 (CNY 10,000)".into(),
-        percentiles: RunInfo::percentile_method(summary.rows.len()),
+        percentiles: RunInfo::percentile_method(outcome.sketch_bits),
         entities: EntityInfo::of(scenario),
         variants: Vec::new(),
         skipped_rows: None,

@@ -194,9 +194,7 @@ pub fn run(job: Job, common: &RunOptions) -> Result<ExitCode> {
         base_year: first.base_year,
         horizon: first.horizon,
         money_unit: "万元 (CNY 10,000)".into(),
-        percentiles: RunInfo::percentile_method(
-            outcome.summaries.iter().map(|s| s.rows.len()).sum(),
-        ),
+        percentiles: RunInfo::percentile_method(outcome.sketch_bits),
         entities: EntityInfo::of(&first),
         variants: variants
             .iter()

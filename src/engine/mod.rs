@@ -105,7 +105,8 @@ fn simulate_in_chunks(
     let plan = Plan::new(variants, compare);
     let threads = rayon::current_num_threads().max(1);
     let wave_chunks = 2 * threads;
-    let bits = plan.precision(precision_bits(plan.widths.iter().sum()));
+    let sketch_bits = precision_bits(plan.widths.iter().sum());
+    let bits = plan.precision(sketch_bits);
     let count = variants.len();
 
     // The first paths decide which series are watched rather than stored; every series
@@ -232,6 +233,7 @@ fn simulate_in_chunks(
             .iter()
             .map(|&g| g as f64 / n.max(1) as f64)
             .collect(),
+        sketch_bits,
     };
     for done in std::iter::once(baseline).chain(rest) {
         outcome.summaries.push(done.summary);
@@ -1083,6 +1085,11 @@ mod tests {
         let plan = Plan::new(&refs, true);
         assert!(precision_bits(plan.widths.iter().sum()) < HEADLINE_MANTISSA_BITS);
         let outcome = simulate_variants(&refs, true, paths, seed, &|_| {});
+        // What run.json states is what the sketches kept.
+        assert_eq!(
+            outcome.sketch_bits,
+            precision_bits(plan.widths.iter().sum())
+        );
 
         // The baseline's headline totals, path by path, folded at full precision.
         let sampler = WorldSampler::new(refs[0]);

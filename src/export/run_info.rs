@@ -3,7 +3,7 @@
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::engine::{CHUNK_PATHS, precision_bits};
+use crate::engine::CHUNK_PATHS;
 use crate::scenario::Scenario;
 use crate::stats::sketch::{HEADLINE_MANTISSA_BITS, relative_error};
 
@@ -108,9 +108,9 @@ impl EntityInfo {
 }
 
 impl RunInfo {
-    /// How percentiles are computed, with the bound of a run keeping `series` series.
-    pub fn percentile_method(series: usize) -> String {
-        let bits = precision_bits(series);
+    /// How percentiles are computed, with the bound of sketches keeping `bits` mantissa
+    /// bits (the engine's [`crate::summary::Outcome::sketch_bits`]).
+    pub fn percentile_method(bits: u32) -> String {
         let mut method = format!(
             "log-linear bucket sketch, each order statistic within {:.3}% relative (1e-9 \
              absolute near 0); linear interpolation between order statistics; clamped to \

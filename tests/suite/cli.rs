@@ -65,6 +65,15 @@ fn run_writes_the_three_files_and_a_summary() {
     assert_eq!(info["version"], env!("CARGO_PKG_VERSION"));
     assert!(info["threads"].as_u64().unwrap() >= 1);
     assert!(info["wall_time_seconds"].as_f64().unwrap() > 0.0);
+    // The bound the engine's sketches kept (9 bits for one run).
+    assert!(
+        info["percentiles"]
+            .as_str()
+            .unwrap()
+            .contains("within 0.098% relative"),
+        "{}",
+        info["percentiles"]
+    );
     // The three files and charts/; no temporary file is left behind.
     assert!(out.join("charts/risk_heatmap.png").is_file());
     assert_eq!(fs::read_dir(&out).unwrap().count(), 4);
