@@ -20,24 +20,71 @@ pub fn deliver(
     received: &mut [f64],
     outstanding: &mut [f64],
 ) -> f64 {
-    received.fill(0.0);
-    outstanding.fill(0.0);
-    let horizon = base_year + received.len() as Year;
-    let mut opening = 0.0;
-    for (i, (&amount, &lag)) in accrued.iter().zip(lags).enumerate() {
-        let accrues = first + i as Year;
-        let paid = accrues + lag as Year;
-        if accrues <= base_year && paid > base_year {
-            opening += amount;
-        }
-        for year in accrues.max(base_year + 1)..paid.min(horizon + 1) {
-            outstanding[(year - base_year - 1) as usize] += amount;
-        }
-        if paid > base_year && paid <= horizon {
-            received[(paid - base_year - 1) as usize] += amount;
-        }
+    Schedule::new(first, base_year, lags, received.len()).deliver(accrued, received, outstanding)
+}
+
+/// Where each accrual goes, worked out once: the lags come from the policies in force,
+/// not from the path, so a zone's schedule is fixed for a run and a path only adds.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Schedule {
+    /// One step per accrual, in accrual order.
+    steps: Vec<Step>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Step {
+    /// Outstanding at the end of the base year.
+    opening: bool,
+    /// Projected years (indices) at whose end it is outstanding.
+    outstanding_from: usize,
+    outstanding_to: usize,
+    /// The projected year (index) it is paid in, if it is paid within the projection.
+    paid: Option<usize>,
+}
+
+impl Schedule {
+    /// The schedule of accruals from year `first` paid `lags[i]` years after they accrue,
+    /// over `years` projected years after `base_year`.
+    pub fn new(first: Year, base_year: Year, lags: &[u32], years: usize) -> Schedule {
+        let horizon = base_year + years as Year;
+        let index = |year: Year| (year - base_year - 1) as usize;
+        let steps = lags
+            .iter()
+            .enumerate()
+            .map(|(i, &lag)| {
+                let accrues = first + i as Year;
+                let paid = accrues + lag as Year;
+                let (from, to) = (accrues.max(base_year + 1), paid.min(horizon + 1));
+                Step {
+                    opening: accrues <= base_year && paid > base_year,
+                    outstanding_from: index(from),
+                    outstanding_to: index(to.max(from)),
+                    paid: (paid > base_year && paid <= horizon).then(|| index(paid)),
+                }
+            })
+            .collect();
+        Schedule { steps }
     }
-    opening
+
+    /// Deliver `accrued` (one amount per step): see [`deliver`]. Each amount is added in
+    /// accrual order, so the sums do not depend on how the schedule was made.
+    pub fn deliver(&self, accrued: &[f64], received: &mut [f64], outstanding: &mut [f64]) -> f64 {
+        received.fill(0.0);
+        outstanding.fill(0.0);
+        let mut opening = 0.0;
+        for (step, &amount) in self.steps.iter().zip(accrued) {
+            if step.opening {
+                opening += amount;
+            }
+            for o in &mut outstanding[step.outstanding_from..step.outstanding_to] {
+                *o += amount;
+            }
+            if let Some(paid) = step.paid {
+                received[paid] += amount;
+            }
+        }
+        opening
+    }
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@ use crate::scenario::model::{Scenario, Year};
 use crate::world::World;
 
 use budget::{DebtState, close_year};
-use delivery::deliver;
+use delivery::Schedule;
 use sharing::{Pool, split_pool};
 
 /// One zone in one projected year (万元, except the two ratios).
@@ -272,6 +272,8 @@ struct ZonePlan {
     projects: Vec<ProjectPlan>,
     /// The policy in force by accrual year, from `first_accrual` to the horizon.
     in_force: Vec<usize>,
+    /// Where each accrual is paid (§4.5): fixed by the lags of the policies in force.
+    schedule: Schedule,
     /// By projected year: spending plans and fees.
     capex: Vec<f64>,
     personnel: Vec<f64>,
@@ -286,6 +288,14 @@ impl ZonePlan {
         // Wages and operating costs grow from the base year.
         let growth = |yi: i32| (1.0 + sp.wage_growth).powi(yi);
         let years = 1..=scenario.projected_years() as i32;
+        let in_force: Vec<usize> = (first_accrual..=scenario.horizon)
+            .map(|year| scenario.policy_in_force(z, year))
+            .collect();
+        // Each accrual is delivered with the lag of the policy in force when it accrues.
+        let lags: Vec<u32> = in_force
+            .iter()
+            .map(|&p| scenario.policies[p].delivery.lag())
+            .collect();
         ZonePlan {
             projects: (scenario.projects.iter().enumerate())
                 .filter(|(_, p)| p.zone == z)
@@ -298,9 +308,13 @@ impl ZonePlan {
                     full_tax: p.investment * scenario.project_intensity(p),
                 })
                 .collect(),
-            in_force: (first_accrual..=scenario.horizon)
-                .map(|year| scenario.policy_in_force(z, year))
-                .collect(),
+            schedule: Schedule::new(
+                first_accrual,
+                scenario.base_year,
+                &lags,
+                scenario.projected_years(),
+            ),
+            in_force,
             capex: scenario
                 .years()
                 .map(|t| sp.capex.get(&t).copied().unwrap_or(0.0))
@@ -333,7 +347,6 @@ struct Work {
     /// By accrual year from `first_accrual`.
     accrued: Vec<f64>,
     accrued_return: Vec<f64>,
-    lags: Vec<u32>,
     received: Vec<f64>,
     receivable: Vec<f64>,
     return_received: Vec<f64>,
@@ -405,7 +418,6 @@ impl<'a> Ledger<'a> {
             landing: vec![0.0; (scenario.horizon - landing_from + 1) as usize],
             accrued: vec![0.0; accruals],
             accrued_return: vec![0.0; accruals],
-            lags: vec![0; accruals],
             received: vec![0.0; years],
             receivable: vec![0.0; years],
             return_received: vec![0.0; years],
@@ -707,7 +719,6 @@ impl<'a> Ledger<'a> {
             let policy = &s.policies[plan.in_force[i]];
             w.accrued[i] = policy.base_shares.zone * taxes.pool[0];
             w.accrued_return[i] = 0.0;
-            w.lags[i] = policy.delivery.lag();
         }
 
         // §4.2–4.4 Takes, base and increment, and the split of every projected year.
@@ -732,7 +743,6 @@ impl<'a> Ledger<'a> {
             let province_return = policy.province_return * t.province_growth;
             w.accrued[pre + ti] = split.zone;
             w.accrued_return[pre + ti] = province_return;
-            w.lags[pre + ti] = policy.delivery.lag();
 
             let land_net = t.land_net;
             let fees = plan.fees[ti];
@@ -765,20 +775,11 @@ impl<'a> Ledger<'a> {
         }
 
         // §4.5 Delivery with each accrual year's lag.
-        let first = self.first_accrual;
-        let opening = deliver(
-            first,
-            base_year,
-            &w.accrued,
-            &w.lags,
-            &mut w.received,
-            &mut w.receivable,
-        );
-        deliver(
-            first,
-            base_year,
+        let opening = plan
+            .schedule
+            .deliver(&w.accrued, &mut w.received, &mut w.receivable);
+        plan.schedule.deliver(
             &w.accrued_return,
-            &w.lags,
             &mut w.return_received,
             &mut w.return_receivable,
         );
