@@ -19,7 +19,11 @@
 //!
 //! Percentiles interpolate linearly between neighbouring order statistics (the same
 //! definition as numpy's default) and are clamped to the exact [min, max], so a
-//! constant series is reported exactly. Counts are integers: merging is exact and
+//! constant series is reported exactly. The sketch also counts the values equal to its
+//! min and to its max, so an order statistic inside such a run is that exact value, not
+//! a bucket's midpoint: fiscal series often pile up at a bound (no borrowing, debt at
+//! its limit, principal on an unchanged stock), and a p50 of 5,404 where 95% of paths
+//! repay exactly 5,400 would look like an error. Counts are integers: merging is exact and
 //! order-independent.
 
 /// Mantissa bits kept in a bucket index, by default.
@@ -145,8 +149,23 @@ fn bucket_value(index: u32, shift: u32) -> f64 {
 pub struct Running {
     min: f64,
     max: f64,
+    at_min: u64,
+    at_max: u64,
     zeros: u64,
     count: u64,
+}
+
+impl Running {
+    /// `x` is below the min or above the max: a new run starts there.
+    #[cold]
+    fn new_extreme(&mut self, x: f64) {
+        if x < self.min {
+            (self.min, self.at_min) = (x, 0);
+        }
+        if x > self.max {
+            (self.max, self.at_max) = (x, 0);
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -155,6 +174,9 @@ pub struct QuantileSketch {
     shift: u32,
     min: f64,
     max: f64,
+    /// Values equal to `min`, and to `max`.
+    at_min: u64,
+    at_max: u64,
     /// Values added (kept, so percentiles need not sum the windows).
     count: u64,
     zeros: u64,
@@ -180,6 +202,8 @@ impl QuantileSketch {
             shift: 52 - bits,
             min: f64::INFINITY,
             max: f64::NEG_INFINITY,
+            at_min: 0,
+            at_max: 0,
             count: 0,
             zeros: 0,
             positive: buckets.clone(),
@@ -204,6 +228,8 @@ impl QuantileSketch {
         Running {
             min: self.min,
             max: self.max,
+            at_min: self.at_min,
+            at_max: self.at_max,
             zeros: self.zeros,
             count: self.count,
         }
@@ -213,8 +239,12 @@ impl QuantileSketch {
     #[inline]
     pub fn add_running(&mut self, run: &mut Running, x: f64) {
         run.count += 1;
-        run.min = if x < run.min { x } else { run.min };
-        run.max = if x > run.max { x } else { run.max };
+        // A new extreme is rare after the first values: a branch, not two selects.
+        if x < run.min || x > run.max {
+            run.new_extreme(x);
+        }
+        run.at_min += u64::from(x == run.min);
+        run.at_max += u64::from(x == run.max);
         let bits = x.to_bits();
         if bits & !SIGN_BIT < ZERO_BITS {
             run.zeros += 1;
@@ -227,6 +257,7 @@ impl QuantileSketch {
     #[inline]
     pub fn finish_running(&mut self, run: Running) {
         (self.min, self.max, self.zeros, self.count) = (run.min, run.max, run.zeros, run.count);
+        (self.at_min, self.at_max) = (run.at_min, run.at_max);
     }
 
     /// Add `x` `n` times.
@@ -235,8 +266,19 @@ impl QuantileSketch {
         if n == 0 {
             return;
         }
-        self.min = if x < self.min { x } else { self.min };
-        self.max = if x > self.max { x } else { self.max };
+        let (lo, hi) = (self.min, self.max);
+        self.min = if x < lo { x } else { lo };
+        self.at_min = if x < lo {
+            n
+        } else {
+            self.at_min + if x == lo { n } else { 0 }
+        };
+        self.max = if x > hi { x } else { hi };
+        self.at_max = if x > hi {
+            n
+        } else {
+            self.at_max + if x == hi { n } else { 0 }
+        };
         self.count += n;
         let bits = x.to_bits();
         if bits & !SIGN_BIT < ZERO_BITS {
@@ -263,8 +305,16 @@ impl QuantileSketch {
     /// Fold in another sketch of the same precision.
     pub fn merge(&mut self, other: &QuantileSketch) {
         assert_eq!(self.shift, other.shift, "sketches of different precision");
-        self.min = self.min.min(other.min);
-        self.max = self.max.max(other.max);
+        if other.min < self.min {
+            (self.min, self.at_min) = (other.min, other.at_min);
+        } else if other.min == self.min {
+            self.at_min += other.at_min;
+        }
+        if other.max > self.max {
+            (self.max, self.at_max) = (other.max, other.at_max);
+        } else if other.max == self.max {
+            self.at_max += other.at_max;
+        }
         self.zeros += other.zeros;
         self.count += other.count;
         self.positive.merge(&other.positive);
@@ -319,6 +369,8 @@ impl QuantileSketch {
             last,
             min: self.min,
             max: self.max,
+            at_min: self.at_min,
+            at_max: self.at_max,
             out: Vec::with_capacity(ranks.len()),
             next: 0,
             seen: 0,
@@ -360,9 +412,12 @@ struct Walk<'r> {
     /// The ranks wanted, ascending, and the last rank (count - 1).
     ranks: &'r [u64],
     last: u64,
-    /// The exact extremes, reported for ranks 0 and `last`.
+    /// The exact extremes, and how many values equal each: reported for the ranks in
+    /// those runs (at least ranks 0 and `last`).
     min: f64,
     max: f64,
+    at_min: u64,
+    at_max: u64,
     out: Vec<f64>,
     /// The next rank wanted, and the values before the current bucket.
     next: usize,
@@ -375,10 +430,10 @@ impl Walk<'_> {
     fn visit(&mut self, count: u64, value: impl Fn() -> f64) {
         while self.next < self.ranks.len() && self.ranks[self.next] < self.seen + count {
             let r = self.ranks[self.next];
-            // The extremes are known exactly.
-            self.out.push(if r == 0 {
+            // The extremes, and the runs of values equal to them, are known exactly.
+            self.out.push(if r < self.at_min {
                 self.min
-            } else if r == self.last {
+            } else if r + self.at_max > self.last {
                 self.max
             } else {
                 value()
@@ -494,6 +549,46 @@ mod tests {
         let q = s.quantiles(&[0.5, 0.9]);
         assert_eq!(q[0], 0.0);
         assert!((q[1] - 70.0).abs() <= 70.0 * RELATIVE_ERROR, "{}", q[1]);
+    }
+
+    #[test]
+    fn runs_at_the_min_and_the_max_are_reported_exactly() {
+        // Principal on an unchanged stock: 95 of 100 paths repay exactly 5,400, the rest
+        // more (they borrowed). Debt at its limit: 60 of 100 paths at exactly 600,000.
+        let mut principal = QuantileSketch::default();
+        let mut run = principal.running();
+        for i in 0..100 {
+            principal.add_running(
+                &mut run,
+                if i % 20 == 7 {
+                    5_500.0 + i as f64
+                } else {
+                    5_400.0
+                },
+            );
+        }
+        principal.finish_running(run);
+        let q = principal.quantiles(&PS);
+        assert_eq!(q[..6], [5_400.0; 6], "{q:?}");
+        let mut debt = QuantileSketch::default();
+        for i in 0..40 {
+            debt.add(400_000.0 + 4_000.0 * i as f64);
+        }
+        debt.add_repeated(600_000.0, 60);
+        let q = debt.quantiles(&PS);
+        assert_eq!(q[3..], [600_000.0; 4], "{q:?}");
+        // Merging keeps the runs: two halves give what one pass gives.
+        let (mut a, mut b) = (QuantileSketch::default(), QuantileSketch::default());
+        for i in 0..100 {
+            let x = if i % 20 == 7 {
+                5_500.0 + i as f64
+            } else {
+                5_400.0
+            };
+            if i < 50 { a.add(x) } else { b.add(x) }
+        }
+        a.merge(&b);
+        assert_eq!(a.quantiles(&PS), principal.quantiles(&PS));
     }
 
     #[test]
