@@ -6,23 +6,6 @@
 
 use crate::scenario::model::Year;
 
-/// Deliver `accrued[i]` (accrued in year `first + i`, paid `lags[i]` years later) over the
-/// projected years `base_year+1 ..= base_year + received.len()`.
-///
-/// Fills `received[ti]` (paid in year `base_year+1+ti`) and `outstanding[ti]` (accrued,
-/// not yet paid, at the end of that year) and returns what is outstanding at the end of
-/// the base year.
-pub fn deliver(
-    first: Year,
-    base_year: Year,
-    accrued: &[f64],
-    lags: &[u32],
-    received: &mut [f64],
-    outstanding: &mut [f64],
-) -> f64 {
-    Schedule::new(first, base_year, lags, received.len()).deliver(accrued, received, outstanding)
-}
-
 /// Where each accrual goes, worked out once: the lags come from the policies in force,
 /// not from the path, so a zone's schedule is fixed for a run and a path only adds.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -66,8 +49,10 @@ impl Schedule {
         Schedule { steps }
     }
 
-    /// Deliver `accrued` (one amount per step): see [`deliver`]. Each amount is added in
-    /// accrual order, so the sums do not depend on how the schedule was made.
+    /// Deliver `accrued[i]` (accrued in year `first + i`, paid `lags[i]` years later).
+    /// Fills `received[ti]` (paid in year `base_year+1+ti`) and `outstanding[ti]`
+    /// (accrued, not yet paid, at the end of that year) and returns what is outstanding
+    /// at the end of the base year. Each amount is added in accrual order.
     pub fn deliver(&self, accrued: &[f64], received: &mut [f64], outstanding: &mut [f64]) -> f64 {
         received.fill(0.0);
         outstanding.fill(0.0);
@@ -90,6 +75,22 @@ impl Schedule {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// One schedule, used once.
+    fn deliver(
+        first: Year,
+        base_year: Year,
+        accrued: &[f64],
+        lags: &[u32],
+        received: &mut [f64],
+        outstanding: &mut [f64],
+    ) -> f64 {
+        Schedule::new(first, base_year, lags, received.len()).deliver(
+            accrued,
+            received,
+            outstanding,
+        )
+    }
 
     #[test]
     fn treasury_pays_in_the_year_it_accrues() {

@@ -147,15 +147,40 @@ fn bucket_value(index: u32, shift: u32) -> f64 {
 /// [`QuantileSketch::running`]).
 #[derive(Debug, Clone, Copy)]
 pub struct Running {
-    min: f64,
-    max: f64,
-    at_min: u64,
-    at_max: u64,
+    extremes: Extremes,
     zeros: u64,
     count: u64,
 }
 
-impl Running {
+/// The exact min and max, and how many values equal each: order statistics inside
+/// those runs are reported exactly.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Extremes {
+    min: f64,
+    max: f64,
+    at_min: u64,
+    at_max: u64,
+}
+
+impl Extremes {
+    const EMPTY: Extremes = Extremes {
+        min: f64::INFINITY,
+        max: f64::NEG_INFINITY,
+        at_min: 0,
+        at_max: 0,
+    };
+
+    /// Take `x`, `n` times.
+    #[inline]
+    fn add(&mut self, x: f64, n: u64) {
+        // A new extreme is rare after the first values: a branch, not two selects.
+        if x < self.min || x > self.max {
+            self.new_extreme(x);
+        }
+        self.at_min += if x == self.min { n } else { 0 };
+        self.at_max += if x == self.max { n } else { 0 };
+    }
+
     /// `x` is below the min or above the max: a new run starts there.
     #[cold]
     fn new_extreme(&mut self, x: f64) {
@@ -166,17 +191,26 @@ impl Running {
             (self.max, self.at_max) = (x, 0);
         }
     }
+
+    fn merge(&mut self, other: &Extremes) {
+        if other.min < self.min {
+            (self.min, self.at_min) = (other.min, other.at_min);
+        } else if other.min == self.min {
+            self.at_min += other.at_min;
+        }
+        if other.max > self.max {
+            (self.max, self.at_max) = (other.max, other.at_max);
+        } else if other.max == self.max {
+            self.at_max += other.at_max;
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct QuantileSketch {
     /// 52 - mantissa bits: a magnitude's bucket is its bits shifted right by this.
     shift: u32,
-    min: f64,
-    max: f64,
-    /// Values equal to `min`, and to `max`.
-    at_min: u64,
-    at_max: u64,
+    extremes: Extremes,
     /// Values added (kept, so percentiles need not sum the windows).
     count: u64,
     zeros: u64,
@@ -200,10 +234,7 @@ impl QuantileSketch {
         };
         QuantileSketch {
             shift: 52 - bits,
-            min: f64::INFINITY,
-            max: f64::NEG_INFINITY,
-            at_min: 0,
-            at_max: 0,
+            extremes: Extremes::EMPTY,
             count: 0,
             zeros: 0,
             positive: buckets.clone(),
@@ -226,10 +257,7 @@ impl QuantileSketch {
     #[inline]
     pub fn running(&self) -> Running {
         Running {
-            min: self.min,
-            max: self.max,
-            at_min: self.at_min,
-            at_max: self.at_max,
+            extremes: self.extremes,
             zeros: self.zeros,
             count: self.count,
         }
@@ -239,12 +267,7 @@ impl QuantileSketch {
     #[inline]
     pub fn add_running(&mut self, run: &mut Running, x: f64) {
         run.count += 1;
-        // A new extreme is rare after the first values: a branch, not two selects.
-        if x < run.min || x > run.max {
-            run.new_extreme(x);
-        }
-        run.at_min += u64::from(x == run.min);
-        run.at_max += u64::from(x == run.max);
+        run.extremes.add(x, 1);
         let bits = x.to_bits();
         if bits & !SIGN_BIT < ZERO_BITS {
             run.zeros += 1;
@@ -256,8 +279,7 @@ impl QuantileSketch {
     /// Take back the extremes and counts of a hot loop.
     #[inline]
     pub fn finish_running(&mut self, run: Running) {
-        (self.min, self.max, self.zeros, self.count) = (run.min, run.max, run.zeros, run.count);
-        (self.at_min, self.at_max) = (run.at_min, run.at_max);
+        (self.extremes, self.zeros, self.count) = (run.extremes, run.zeros, run.count);
     }
 
     /// Add `x` `n` times.
@@ -266,19 +288,7 @@ impl QuantileSketch {
         if n == 0 {
             return;
         }
-        let (lo, hi) = (self.min, self.max);
-        self.min = if x < lo { x } else { lo };
-        self.at_min = if x < lo {
-            n
-        } else {
-            self.at_min + if x == lo { n } else { 0 }
-        };
-        self.max = if x > hi { x } else { hi };
-        self.at_max = if x > hi {
-            n
-        } else {
-            self.at_max + if x == hi { n } else { 0 }
-        };
+        self.extremes.add(x, n);
         self.count += n;
         let bits = x.to_bits();
         if bits & !SIGN_BIT < ZERO_BITS {
@@ -305,16 +315,7 @@ impl QuantileSketch {
     /// Fold in another sketch of the same precision.
     pub fn merge(&mut self, other: &QuantileSketch) {
         assert_eq!(self.shift, other.shift, "sketches of different precision");
-        if other.min < self.min {
-            (self.min, self.at_min) = (other.min, other.at_min);
-        } else if other.min == self.min {
-            self.at_min += other.at_min;
-        }
-        if other.max > self.max {
-            (self.max, self.at_max) = (other.max, other.at_max);
-        } else if other.max == self.max {
-            self.at_max += other.at_max;
-        }
+        self.extremes.merge(&other.extremes);
         self.zeros += other.zeros;
         self.count += other.count;
         self.positive.merge(&other.positive);
@@ -326,11 +327,11 @@ impl QuantileSketch {
     }
 
     pub fn min(&self) -> f64 {
-        self.min
+        self.extremes.min
     }
 
     pub fn max(&self) -> f64 {
-        self.max
+        self.extremes.max
     }
 
     /// Percentiles for `ps` (fractions in [0, 1], ascending), interpolated linearly
@@ -357,7 +358,7 @@ impl QuantileSketch {
                 let frac = h - h.floor();
                 let (a, b) = (values[2 * i], values[2 * i + 1]);
                 let v = if frac == 0.0 { a } else { a + frac * (b - a) };
-                v.clamp(self.min, self.max)
+                v.clamp(self.extremes.min, self.extremes.max)
             })
             .collect()
     }
@@ -367,10 +368,7 @@ impl QuantileSketch {
         let mut walk = Walk {
             ranks,
             last,
-            min: self.min,
-            max: self.max,
-            at_min: self.at_min,
-            at_max: self.at_max,
+            extremes: self.extremes,
             out: Vec::with_capacity(ranks.len()),
             next: 0,
             seen: 0,
@@ -412,12 +410,9 @@ struct Walk<'r> {
     /// The ranks wanted, ascending, and the last rank (count - 1).
     ranks: &'r [u64],
     last: u64,
-    /// The exact extremes, and how many values equal each: reported for the ranks in
-    /// those runs (at least ranks 0 and `last`).
-    min: f64,
-    max: f64,
-    at_min: u64,
-    at_max: u64,
+    /// Reported for the ranks in the runs at the min and the max (at least ranks 0 and
+    /// `last`).
+    extremes: Extremes,
     out: Vec<f64>,
     /// The next rank wanted, and the values before the current bucket.
     next: usize,
@@ -431,10 +426,11 @@ impl Walk<'_> {
         while self.next < self.ranks.len() && self.ranks[self.next] < self.seen + count {
             let r = self.ranks[self.next];
             // The extremes, and the runs of values equal to them, are known exactly.
-            self.out.push(if r < self.at_min {
-                self.min
-            } else if r + self.at_max > self.last {
-                self.max
+            let e = &self.extremes;
+            self.out.push(if r < e.at_min {
+                e.min
+            } else if r + e.at_max > self.last {
+                e.max
             } else {
                 value()
             });
