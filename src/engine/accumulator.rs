@@ -78,12 +78,17 @@ impl SeriesStats {
     /// Add every value of `xs`, in order: the same as [`Self::add`] in a loop, with the
     /// sums and the sketch's extremes kept in registers.
     #[inline]
-    pub fn add_each(&mut self, mut xs: impl Iterator<Item = f64>) {
+    pub fn add_each(&mut self, mut xs: impl ExactSizeIterator<Item = f64>) {
         while self.repeats.is_some() {
             match xs.next() {
                 Some(x) => self.add(x),
                 None => return,
             }
+        }
+        if !self.sketch.reserve(xs.len()) {
+            // More values than the sketch's 16-bit counts take between sweeps.
+            xs.for_each(|x| self.add(x));
+            return;
         }
         // Turn the lanes so that the next value's lane comes first; a round then adds
         // one value to each lane, in a loop the compiler unrolls.

@@ -15,7 +15,8 @@
 //! Why 9 bits and not more: folding a value costs a visit to its bucket, and a series'
 //! buckets are cold by the time the next wave folds it. Each bit doubles the buckets a
 //! distribution spreads over; at 11 bits a run of `scenarios/large` spent about 10% more
-//! time (benches/README.md, session 7).
+//! time (benches/README.md, session 7). For the same reason counts are 16-bit, with
+//! exact carries beyond (see [`Buckets`]).
 //!
 //! Percentiles interpolate linearly between neighbouring order statistics (the same
 //! definition as numpy's default) and are clamped to the exact [min, max], so a
@@ -50,30 +51,106 @@ const ZERO_BITS: u64 = ZERO_THRESHOLD.to_bits();
 
 /// Counts over a contiguous window of bucket indices, grown on demand and capped at
 /// `max` buckets by folding the smallest magnitudes into the lowest bucket.
+///
+/// Counts are 16-bit: a fold's cost is mostly visits to cold buckets, and half the bytes
+/// are half the cache lines (a batch's fold took about 20% less time than with 32-bit
+/// counts, benches/README.md, session 8). Whole multiples of [`HALF`] move to `carries`,
+/// by bucket index: when a bucket takes many values at once ([`Self::add`]), and when
+/// the sketch sweeps its buckets ([`QuantileSketch::reserve`]), so that the hot loop
+/// counts with no check at all. Carries are rare (a value repeated on most of a long
+/// run's paths), so a short list.
 #[derive(Debug, Clone, Default, PartialEq)]
 struct Buckets {
     offset: u32,
-    counts: Vec<u32>,
+    counts: Vec<u16>,
+    /// (bucket index, multiples of [`HALF`]), sorted by index, one entry a bucket.
+    carries: Vec<(u32, u64)>,
     max: u32,
 }
 
+/// What a carry stands for. A swept bucket holds less than this, so it can take as
+/// many values again before its 16 bits overflow.
+const HALF: u64 = 1 << 15;
+
 impl Buckets {
+    /// Count one value at `index`. The sketch keeps every count below 2^16 (see
+    /// [`QuantileSketch::reserve`]).
     #[inline]
-    fn add(&mut self, index: u32, n: u32) {
+    fn add_one(&mut self, index: u32) {
         match self
             .counts
             .get_mut(index.wrapping_sub(self.offset) as usize)
         {
-            Some(count) => *count += n,
-            None => self.add_outside(index, n),
+            Some(count) => *count += 1,
+            None => self.add_outside(index),
         }
     }
 
-    /// Grow the window to take `index`, then count it.
     #[cold]
     #[inline(never)]
-    fn add_outside(&mut self, index: u32, n: u32) {
-        let slot = if self.counts.is_empty() {
+    fn add_outside(&mut self, index: u32) {
+        self.add(index, 1);
+    }
+
+    /// Count `n` values at `index`, any number: the bucket is left below [`HALF`], the
+    /// rest carried. For merges, repeats and folds, not for the hot loop.
+    fn add(&mut self, index: u32, n: u64) {
+        let slot = self.slot(index) as usize;
+        let all = u64::from(self.counts[slot]) + n;
+        self.counts[slot] = (all % HALF) as u16;
+        carry(&mut self.carries, self.offset + slot as u32, all / HALF);
+    }
+
+    /// Move the whole multiples of [`HALF`] of every bucket to the carries.
+    fn sweep(&mut self) {
+        let offset = self.offset;
+        for (slot, count) in self.counts.iter_mut().enumerate() {
+            if u64::from(*count) >= HALF {
+                *count -= HALF as u16;
+                carry(&mut self.carries, offset + slot as u32, 1);
+            }
+        }
+    }
+
+    /// The values in the bucket at `slot` of the window.
+    #[inline]
+    fn count_at(&self, slot: usize) -> u64 {
+        let low = u64::from(self.counts[slot]);
+        if self.carries.is_empty() {
+            return low;
+        }
+        let index = self.offset + slot as u32;
+        match self.carries.binary_search_by_key(&index, |c| c.0) {
+            Ok(at) => low + self.carries[at].1 * HALF,
+            Err(_) => low,
+        }
+    }
+
+    /// The values in the window's slots `slots`.
+    fn count_in(&self, slots: std::ops::Range<usize>) -> u64 {
+        let low: u64 = self.counts[slots.clone()]
+            .iter()
+            .map(|&c| u64::from(c))
+            .sum();
+        let (from, to) = (
+            self.offset + slots.start as u32,
+            self.offset + slots.end as u32,
+        );
+        let units: u64 = self
+            .carries
+            .iter()
+            .filter(|(i, _)| (from..to).contains(i))
+            .map(|c| c.1)
+            .sum();
+        low + units * HALF
+    }
+
+    /// The slot of `index`, growing the window to take it (below the cap: the lowest).
+    fn slot(&mut self, index: u32) -> u32 {
+        let slot = index.wrapping_sub(self.offset);
+        if (slot as usize) < self.counts.len() {
+            slot
+        } else if self.counts.is_empty() {
             self.offset = index;
             self.counts.push(0);
             0
@@ -81,8 +158,7 @@ impl Buckets {
             self.grow_down(index)
         } else {
             self.grow_up(index)
-        };
-        self.counts[slot as usize] += n;
+        }
     }
 
     /// Extend the window down to `index`, or as far as the cap allows; its slot.
@@ -113,11 +189,12 @@ impl Buckets {
         } else {
             let new_offset = index + 1 - self.max;
             let drop = ((new_offset - self.offset) as usize).min(self.counts.len());
-            let folded: u32 = self.counts[..drop].iter().sum();
+            let folded = self.count_in(0..drop);
+            self.carries.retain(|&(i, _)| i >= new_offset);
             self.counts.drain(..drop);
             self.offset = new_offset;
             self.counts.resize(self.max as usize, 0);
-            self.counts[0] += folded;
+            self.add(new_offset, folded);
         }
         index - self.offset
     }
@@ -125,14 +202,28 @@ impl Buckets {
     fn merge(&mut self, other: &Buckets) {
         for (i, &c) in other.counts.iter().enumerate() {
             if c > 0 {
-                self.add(other.offset + i as u32, c);
+                self.add(other.offset + i as u32, c.into());
             }
+        }
+        for &(index, units) in &other.carries {
+            self.add(index, units * HALF);
         }
     }
 
     #[cfg(test)]
     fn total(&self) -> u64 {
-        self.counts.iter().map(|&c| u64::from(c)).sum()
+        self.count_in(0..self.counts.len())
+    }
+}
+
+/// Add `units` multiples of [`HALF`] to the bucket at `index` in `carries`.
+fn carry(carries: &mut Vec<(u32, u64)>, index: u32, units: u64) {
+    if units == 0 {
+        return;
+    }
+    match carries.binary_search_by_key(&index, |c| c.0) {
+        Ok(at) => carries[at].1 += units,
+        Err(at) => carries.insert(at, (index, units)),
     }
 }
 
@@ -214,6 +305,9 @@ pub struct QuantileSketch {
     /// Values added (kept, so percentiles need not sum the windows).
     count: u64,
     zeros: u64,
+    /// Values counted by [`Self::add_running`] since the buckets were last swept: at
+    /// most [`HALF`], so no 16-bit count can overflow.
+    since_sweep: u64,
     positive: Buckets,
     negative: Buckets,
 }
@@ -237,6 +331,7 @@ impl QuantileSketch {
             extremes: Extremes::EMPTY,
             count: 0,
             zeros: 0,
+            since_sweep: 0,
             positive: buckets.clone(),
             negative: buckets,
         }
@@ -253,7 +348,8 @@ impl QuantileSketch {
     }
 
     /// The extremes and counts, to be kept in registers by a hot loop that adds values
-    /// with [`Self::add_running`] and ends with [`Self::finish_running`].
+    /// with [`Self::add_running`] and ends with [`Self::finish_running`]; reserve room
+    /// for them first ([`Self::reserve`]).
     #[inline]
     pub fn running(&self) -> Running {
         Running {
@@ -269,17 +365,38 @@ impl QuantileSketch {
         run.count += 1;
         run.extremes.add(x, 1);
         let bits = x.to_bits();
-        if bits & !SIGN_BIT < ZERO_BITS {
+        let magnitude = bits & !SIGN_BIT;
+        if magnitude < ZERO_BITS {
             run.zeros += 1;
         } else {
-            self.count_in_bucket(bits, 1);
+            let index = (magnitude >> self.shift) as u32;
+            self.side(bits).add_one(index);
         }
     }
 
     /// Take back the extremes and counts of a hot loop.
     #[inline]
     pub fn finish_running(&mut self, run: Running) {
+        self.since_sweep += run.count - self.count;
+        debug_assert!(self.since_sweep <= HALF, "add_running without reserve");
         (self.extremes, self.zeros, self.count) = (run.extremes, run.zeros, run.count);
+    }
+
+    /// Make room for `n` values added with [`Self::add_running`]: sweeps the buckets
+    /// first if they could overflow. False if `n` is more than one sweep allows
+    /// ([`HALF`]): add those with [`Self::add`].
+    #[inline]
+    pub fn reserve(&mut self, n: usize) -> bool {
+        let n = n as u64;
+        if n > HALF {
+            return false;
+        }
+        if self.since_sweep + n > HALF {
+            self.positive.sweep();
+            self.negative.sweep();
+            self.since_sweep = 0;
+        }
+        true
     }
 
     /// Add `x` `n` times.
@@ -291,25 +408,23 @@ impl QuantileSketch {
         self.extremes.add(x, n);
         self.count += n;
         let bits = x.to_bits();
-        if bits & !SIGN_BIT < ZERO_BITS {
+        let magnitude = bits & !SIGN_BIT;
+        if magnitude < ZERO_BITS {
             self.zeros += n;
         } else {
-            let n = u32::try_from(n).expect("fewer than 2^32 values a series");
-            self.count_in_bucket(bits, n);
+            let index = (magnitude >> self.shift) as u32;
+            self.side(bits).add(index, n);
         }
     }
 
-    /// Count `n` values of a non-zero magnitude, given by their bits, in their bucket.
+    /// The buckets of a non-zero value's sign, given by its bits.
     #[inline]
-    fn count_in_bucket(&mut self, bits: u64, n: u32) {
-        let magnitude = bits & !SIGN_BIT;
-        let index = (magnitude >> self.shift) as u32;
-        let side = if bits == magnitude {
+    fn side(&mut self, bits: u64) -> &mut Buckets {
+        if bits & SIGN_BIT == 0 {
             &mut self.positive
         } else {
             &mut self.negative
-        };
-        side.add(index, n);
+        }
     }
 
     /// Fold in another sketch of the same precision.
@@ -378,23 +493,24 @@ impl QuantileSketch {
         let top = negative.counts.len();
         for (k, block) in negative.counts.rchunks(SKIP_BLOCK).enumerate() {
             let from = top - k * SKIP_BLOCK - block.len();
-            if walk.skips(block) {
+            if walk.skips(negative.count_in(from..from + block.len())) {
                 continue;
             }
-            for (j, &c) in block.iter().enumerate().rev() {
-                let index = negative.offset + (from + j) as u32;
-                walk.visit(c.into(), || -bucket_value(index, shift));
+            for slot in (from..from + block.len()).rev() {
+                let index = negative.offset + slot as u32;
+                walk.visit(negative.count_at(slot), || -bucket_value(index, shift));
             }
         }
         walk.visit(self.zeros, || 0.0);
         let positive = &self.positive;
-        for (k, block) in positive.counts.chunks(SKIP_BLOCK).enumerate() {
-            if walk.skips(block) {
+        for from in (0..positive.counts.len()).step_by(SKIP_BLOCK) {
+            let to = (from + SKIP_BLOCK).min(positive.counts.len());
+            if walk.skips(positive.count_in(from..to)) {
                 continue;
             }
-            for (j, &c) in block.iter().enumerate() {
-                let index = positive.offset + (k * SKIP_BLOCK + j) as u32;
-                walk.visit(c.into(), || bucket_value(index, shift));
+            for slot in from..to {
+                let index = positive.offset + slot as u32;
+                walk.visit(positive.count_at(slot), || bucket_value(index, shift));
             }
         }
         walk.out
@@ -439,14 +555,13 @@ impl Walk<'_> {
         self.seen += count;
     }
 
-    /// Skip a block of bucket counts if it holds none of the ranks still wanted (or
-    /// none is): it only adds to the values seen.
+    /// Skip a block of buckets holding `total` values if it holds none of the ranks
+    /// still wanted (or none is): it only adds to the values seen.
     #[inline]
-    fn skips(&mut self, block: &[u32]) -> bool {
+    fn skips(&mut self, total: u64) -> bool {
         let Some(&rank) = self.ranks.get(self.next) else {
             return true;
         };
-        let total: u64 = block.iter().map(|&c| u64::from(c)).sum();
         if rank >= self.seen + total {
             self.seen += total;
             true
@@ -463,6 +578,7 @@ mod tests {
     #[test]
     fn the_count_kept_is_the_count_in_the_buckets() {
         let mut a = QuantileSketch::with_precision(MANTISSA_BITS);
+        assert!(a.reserve(5));
         let mut run = a.running();
         for x in [1.0, -2.0, 0.0, 3.5, 1e-12] {
             a.add_running(&mut run, x);
@@ -552,6 +668,7 @@ mod tests {
         // Principal on an unchanged stock: 95 of 100 paths repay exactly 5,400, the rest
         // more (they borrowed). Debt at its limit: 60 of 100 paths at exactly 600,000.
         let mut principal = QuantileSketch::default();
+        assert!(principal.reserve(100));
         let mut run = principal.running();
         for i in 0..100 {
             principal.add_running(
@@ -610,5 +727,64 @@ mod tests {
         }
         assert!(s.positive.counts.len() <= s.positive.max as usize);
         assert_eq!(s.count(), 201);
+    }
+
+    #[test]
+    fn buckets_past_16_bits_keep_exact_counts_in_carries() {
+        // 150,000 values in one bucket, 50,000 above it: one by one, in one step each,
+        // and through the hot loop (in pieces, sweeping between them), the same sketch.
+        let (low, high) = (1_000.0, 2_000.0);
+        let mut one_by_one = QuantileSketch::default();
+        (0..150_000).for_each(|_| one_by_one.add(low));
+        (0..50_000).for_each(|_| one_by_one.add(high));
+        let mut in_steps = QuantileSketch::default();
+        in_steps.add_repeated(high, 50_000);
+        in_steps.add_repeated(low, 150_000);
+        let mut hot = QuantileSketch::default();
+        let values: Vec<f64> = [vec![low; 150_000], vec![high; 50_000]].concat();
+        for piece in values.chunks(4_096) {
+            assert!(hot.reserve(piece.len()));
+            let mut run = hot.running();
+            piece.iter().for_each(|&x| hot.add_running(&mut run, x));
+            hot.finish_running(run);
+        }
+        assert!(!hot.reserve(40_000), "more than a sweep allows");
+        for s in [&one_by_one, &in_steps, &hot] {
+            assert_eq!(s.positive.total(), 200_000);
+            // Rank 149,999 is the last low value, rank 150,000 the first high one.
+            let q = s.quantiles(&[0.5, 149_999.0 / 199_999.0, 150_000.0 / 199_999.0]);
+            assert_eq!(q, [low, low, high]);
+        }
+        assert_eq!(one_by_one, in_steps);
+        assert_eq!(one_by_one.positive.carries.len(), 2);
+
+        // Merging adds the carries.
+        let mut merged = QuantileSketch::default();
+        merged.merge(&one_by_one);
+        merged.merge(&hot);
+        assert_eq!(merged.positive.total(), 400_000);
+        assert_eq!(merged.quantiles(&[0.74, 0.76]), [low, high]);
+        let mut exact = QuantileSketch::default();
+        exact.add_repeated(low, 3 * HALF + 1);
+        assert_eq!(exact.positive.carries, [(exact.positive.offset, 3)]);
+        assert_eq!(exact.positive.counts, [1]);
+    }
+
+    #[test]
+    fn carries_fold_into_the_lowest_bucket_when_the_window_moves_up() {
+        // 70,000 tiny values, then a value 40 octaves above: the window keeps 32 octaves,
+        // so the tiny values (and their carry) fold into its lowest bucket.
+        let mut s = QuantileSketch::default();
+        s.add_repeated(1e-3, 70_000);
+        s.add(1e-3 * 2f64.powi(40));
+        assert_eq!(s.positive.total(), 70_001);
+        assert!(
+            s.positive
+                .carries
+                .iter()
+                .all(|&(i, _)| i >= s.positive.offset)
+        );
+        assert_eq!(s.positive.count_at(0), 70_000);
+        assert_eq!(s.count(), 70_001);
     }
 }
