@@ -322,24 +322,6 @@ impl Chart for SweepTradeoff {
                 .collect();
             chart.draw_series(LineSeries::new(city.clone(), c_city.stroke_width(5)))?;
             chart.draw_series(city.iter().map(|&xy| Circle::new(xy, 7, c_city.filled())))?;
-            // The city's amount above each point (the marked one has its own label).
-            if single && city.len() <= 12 {
-                for (p, &xy) in members.iter().zip(&city) {
-                    if mark.is_some_and(|m| std::ptr::eq(m, *p)) {
-                        continue;
-                    }
-                    chart.draw_series(std::iter::once(
-                        EmptyElement::at(xy)
-                            + Text::new(
-                                unit.show(p.city_retained_total_p50),
-                                (0, -14),
-                                style::text(style::NOTE_PX)
-                                    .color(&c_city)
-                                    .pos(Pos::new(HPos::Center, VPos::Bottom)),
-                            ),
-                    ))?;
-                }
-            }
             let risk: Vec<(f64, f64)> = members
                 .iter()
                 .map(|p| (p.values[0], 100.0 * p.worst_p_debt_ratio_over_warning))
@@ -379,6 +361,33 @@ impl Chart for SweepTradeoff {
             chart.draw_secondary_series(
                 risk.iter().map(|&xy| Circle::new(xy, 7, c_risk.filled())),
             )?;
+            // The city's amount by each point (the marked one has its own label), drawn
+            // over the lines: above the point, or below it where a risk line would cross
+            // the label.
+            if single && city.len() <= 12 {
+                for (p, &xy) in members.iter().zip(&city) {
+                    if mark.is_some_and(|m| std::ptr::eq(m, *p)) {
+                        continue;
+                    }
+                    let point = chart.backend_coord(&xy);
+                    let risk_ys: Vec<i32> = std::iter::once(p.worst_p_debt_ratio_over_warning)
+                        .chain(p.zone_worst.iter().map(|v| v.1))
+                        .map(|r| chart.borrow_secondary().backend_coord(&(xy.0, 100.0 * r)).1)
+                        .collect();
+                    let offset = label_offset(point.1, &risk_ys);
+                    let anchor = if offset < 0 { VPos::Bottom } else { VPos::Top };
+                    chart.draw_series(std::iter::once(
+                        EmptyElement::at(xy)
+                            + Text::new(
+                                unit.show(p.city_retained_total_p50),
+                                (0, offset),
+                                style::text(style::NOTE_PX)
+                                    .color(&c_city)
+                                    .pos(Pos::new(HPos::Center, anchor)),
+                            ),
+                    ))?;
+                }
+            }
         }
 
         if let Some(p) = mark {
@@ -404,6 +413,20 @@ impl Chart for SweepTradeoff {
     }
 }
 
+/// Where a point's value label goes, given the point's pixel row and the rows where
+/// risk lines pass at its x: 14 px above it, or below it if a line would cross the label
+/// there and not below. Returns the label's vertical offset: negative above.
+fn label_offset(point: i32, lines: &[i32]) -> i32 {
+    const GAP: i32 = 14;
+    let height = style::NOTE_PX as i32;
+    let clear = |from: i32, to: i32| lines.iter().all(|&y| y < from - 4 || y > to + 4);
+    if clear(point - GAP - height, point - GAP) || !clear(point + GAP, point + GAP + height) {
+        -GAP
+    } else {
+        GAP
+    }
+}
+
 /// Per-zone risk lines: no red (the worst line) and no blue (the city).
 fn zone_colour(i: usize) -> RGBColor {
     const COLOURS: [RGBColor; 6] = [
@@ -420,6 +443,15 @@ fn zone_colour(i: usize) -> RGBColor {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_value_label_moves_below_its_point_when_a_risk_line_crosses_it() {
+        // The label spans rows 466-486 above a point at row 500 (text 20 px, gap 14).
+        assert_eq!(label_offset(500, &[300, 700]), -14);
+        assert_eq!(label_offset(500, &[300, 476]), 14);
+        // Crossed above and below: above, as everywhere else.
+        assert_eq!(label_offset(500, &[476, 524]), -14);
+    }
 
     fn point(x: f64, city: f64, worst: f64) -> SweepPoint {
         SweepPoint {
