@@ -62,7 +62,8 @@ pub fn simulate(
 
 /// Series a run may keep at the full sketch precision; beyond, precision halves (and
 /// sketch memory with it) each time the count doubles. (At 9 bits a sketch takes a
-/// quarter of the memory it took at 11, when this was 4,096: the same bound.)
+/// quarter of the memory it took at 11, when this was 4,096; 16-bit counts since halve
+/// it again.)
 const FULL_PRECISION_SERIES: usize = 16_384;
 
 /// Sketch precision for a run keeping `series` series in all (variants × series each):

@@ -145,6 +145,15 @@ impl Buckets {
         low + units * HALF
     }
 
+    /// The window's slots in blocks of [`SKIP_BLOCK`], from the lowest: what a walk
+    /// sums to skip buckets that hold none of its ranks.
+    fn blocks(&self) -> impl DoubleEndedIterator<Item = std::ops::Range<usize>> {
+        let len = self.counts.len();
+        (0..len)
+            .step_by(SKIP_BLOCK)
+            .map(move |from| from..(from + SKIP_BLOCK).min(len))
+    }
+
     /// The slot of `index`, growing the window to take it (below the cap: the lowest).
     fn slot(&mut self, index: u32) -> u32 {
         let slot = index.wrapping_sub(self.offset);
@@ -488,27 +497,23 @@ impl QuantileSketch {
             next: 0,
             seen: 0,
         };
-        let (shift, negative) = (self.shift, &self.negative);
+        let (shift, negative, positive) = (self.shift, &self.negative, &self.positive);
         // Most negative first: the negative window from its top bucket down.
-        let top = negative.counts.len();
-        for (k, block) in negative.counts.rchunks(SKIP_BLOCK).enumerate() {
-            let from = top - k * SKIP_BLOCK - block.len();
-            if walk.skips(negative.count_in(from..from + block.len())) {
+        for slots in negative.blocks().rev() {
+            if walk.skips(negative.count_in(slots.clone())) {
                 continue;
             }
-            for slot in (from..from + block.len()).rev() {
+            for slot in slots.rev() {
                 let index = negative.offset + slot as u32;
                 walk.visit(negative.count_at(slot), || -bucket_value(index, shift));
             }
         }
         walk.visit(self.zeros, || 0.0);
-        let positive = &self.positive;
-        for from in (0..positive.counts.len()).step_by(SKIP_BLOCK) {
-            let to = (from + SKIP_BLOCK).min(positive.counts.len());
-            if walk.skips(positive.count_in(from..to)) {
+        for slots in positive.blocks() {
+            if walk.skips(positive.count_in(slots.clone())) {
                 continue;
             }
-            for slot in from..to {
+            for slot in slots {
                 let index = positive.offset + slot as u32;
                 walk.visit(positive.count_at(slot), || bucket_value(index, shift));
             }
