@@ -51,6 +51,14 @@ impl Checker {
         });
     }
 
+    /// `check`'s value, or `None` when it found a problem: checks that depend on a bad
+    /// value are skipped rather than run on the stand-in a failed check returns.
+    pub fn checked<T>(&mut self, check: impl FnOnce(&mut Self) -> T) -> Option<T> {
+        let before = self.problems.len();
+        let value = check(self);
+        (self.problems.len() == before).then_some(value)
+    }
+
     /// Any finite number.
     pub fn finite(&mut self, location: &str, x: f64) -> f64 {
         if x.is_finite() {

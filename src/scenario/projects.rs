@@ -193,14 +193,14 @@ fn project(c: &mut Checker, row: usize, cells: &Row, ctx: &Context) -> Option<Pr
         cell("signed_year"),
         "a year such as 2025",
     )
-    .map(|x| c.year(&at("signed_year"), x));
+    .and_then(|x| c.checked(|c| c.year(&at("signed_year"), x)));
     let build_years = number(
         c,
         &at("build_years"),
         cell("build_years"),
         "whole years ≥ 0",
     )
-    .map(|x| c.count(&at("build_years"), x, 0, "years"));
+    .and_then(|x| c.checked(|c| c.count(&at("build_years"), x, 0, "years")));
     let p_land = number(
         c,
         &at("p_land"),

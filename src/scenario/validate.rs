@@ -41,18 +41,24 @@ pub fn build(
         c.push("name", "empty, expected the scenario's name");
     }
     let base_year = match raw.base_year {
-        Some(y) => c.year("base_year", y),
-        None => DEFAULT_BASE_YEAR,
+        Some(y) => c.checked(|c| c.year("base_year", y)),
+        None => Some(DEFAULT_BASE_YEAR),
     };
-    let mut horizon = c.year("horizon", raw.horizon);
+    let horizon = c.checked(|c| c.year("horizon", raw.horizon));
+    // Compared only when both are years: a bad one is reported once, not again here.
+    let both_years = base_year.is_some() && horizon.is_some();
+    let base_year = base_year.unwrap_or(DEFAULT_BASE_YEAR);
+    let mut horizon = horizon.unwrap_or(base_year + 1);
     if horizon <= base_year {
-        c.push(
-            "horizon",
-            format!(
-                "{horizon}, expected a year after base_year {base_year} (the projection is \
-                 base_year+1 ..= horizon)"
-            ),
-        );
+        if both_years {
+            c.push(
+                "horizon",
+                format!(
+                    "{horizon}, expected a year after base_year {base_year} (the projection \
+                     is base_year+1 ..= horizon)"
+                ),
+            );
+        }
         horizon = base_year + 1;
     }
     let simulation = simulation(&mut c, raw.simulation.as_ref());
@@ -144,7 +150,7 @@ fn entry(table: &str, index: usize, id: &str) -> String {
 fn simulation(c: &mut Checker, raw: Option<&raw::Simulation>) -> Simulation {
     let paths = match raw.and_then(|s| s.paths) {
         Some(p) => {
-            let expected = "a whole number of paths ≥ 1";
+            let expected = "a whole number of paths ≥ 1 (at most 4294967295)";
             usize::try_from(c.whole("simulation.paths", p, 1, MAX_PATHS, expected)).unwrap_or(1)
         }
         None => DEFAULT_PATHS,
@@ -821,7 +827,7 @@ mod tests {
         assert_problem(
             "paths = 1000",
             "paths = 0",
-            "simulation.paths: 0, expected a whole number of paths ≥ 1",
+            "simulation.paths: 0, expected a whole number of paths ≥ 1 (at most 4294967295)",
         );
     }
 

@@ -27,6 +27,20 @@ fn invalid_dirs() -> Vec<PathBuf> {
     dirs
 }
 
+/// A value that fails its own check is reported once: the checks that depend on it are
+/// skipped, not run on the stand-in the failed check returns (which would report a year
+/// 1900 the file never names).
+#[test]
+fn a_bad_year_is_reported_once() {
+    for name in ["horizon_fraction", "signed_year_fraction"] {
+        let error = load_dir(&fixtures().join("invalid").join(name)).unwrap_err();
+        assert_eq!(error.problems().len(), 1, "{name}: {error}");
+        let message = error.to_string();
+        assert!(!message.contains(": 1900,"), "{name}: {message}");
+        assert!(!message.contains("signed_year 1900"), "{name}: {message}");
+    }
+}
+
 #[test]
 fn every_invalid_fixture_fails_with_its_message() {
     let dirs = invalid_dirs();
