@@ -7,8 +7,23 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 
-/// Files a run writes; a directory holding any of them belongs to another run.
-pub const RUN_FILES: [&str; 3] = ["summary.csv", "risk.csv", "run.json"];
+/// Every file a run, batch, sweep or briefing may leave in its directory (beside the
+/// charts). A directory holding any of them belongs to another run; `--force` removes
+/// them all first, so that no file of the earlier run is left among the new results.
+const OUTPUT_FILES: [&str; 9] = [
+    "summary.csv",
+    "risk.csv",
+    "run.json",
+    "compare.csv",
+    "headline.csv",
+    "sweep.csv",
+    "errors.csv",
+    "briefing.html",
+    "briefing.md",
+];
+
+/// The directory of a run's charts.
+const CHARTS_DIR: &str = "charts";
 
 /// Where a run's results go. With `out`, that directory (created if needed; refused if
 /// it already holds a run's results, unless `force`). Without, a fresh
@@ -16,14 +31,20 @@ pub const RUN_FILES: [&str; 3] = ["summary.csv", "risk.csv", "run.json"];
 pub fn prepare_run_dir(out: Option<&Path>, slug: &str, force: bool) -> Result<PathBuf> {
     match out {
         Some(dir) => {
-            let existing = RUN_FILES.iter().map(|f| dir.join(f)).find(|p| p.exists());
-            if let (false, Some(existing)) = (force, existing) {
+            let existing = OUTPUT_FILES
+                .iter()
+                .map(|f| dir.join(f))
+                .find(|p| p.exists());
+            if let (false, Some(existing)) = (force, &existing) {
                 bail!(
                     "{} already holds the results of another run ({}); choose another --out, \
                      or pass --force to overwrite it",
                     dir.display(),
                     existing.display()
                 );
+            }
+            if existing.is_some() {
+                remove_earlier_results(dir)?;
             }
             fs::create_dir_all(dir)
                 .with_context(|| format!("cannot create the output directory {}", dir.display()))?;
@@ -48,6 +69,33 @@ pub fn prepare_run_dir(out: Option<&Path>, slug: &str, force: bool) -> Result<Pa
             unreachable!("some run number is free")
         }
     }
+}
+
+/// Remove what an earlier run wrote into `dir` (its tables and its charts), leaving any
+/// other file alone.
+fn remove_earlier_results(dir: &Path) -> Result<()> {
+    let remove = |path: &Path| match fs::remove_file(path) {
+        Err(e) if e.kind() != io::ErrorKind::NotFound => {
+            Err(e).with_context(|| format!("--force: cannot remove {}", path.display()))
+        }
+        _ => Ok(()),
+    };
+    for name in OUTPUT_FILES {
+        remove(&dir.join(name))?;
+    }
+    let charts = dir.join(CHARTS_DIR);
+    if let Ok(entries) = fs::read_dir(&charts) {
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let ours = path.extension().is_some_and(|e| e == "png" || e == "svg");
+            if ours {
+                remove(&path)?;
+            }
+        }
+        // Left in place when it holds files of the user's.
+        let _ = fs::remove_dir(&charts);
+    }
+    Ok(())
 }
 
 /// Write `bytes` to `path` so that readers see the old file or the whole new one, never
@@ -107,6 +155,28 @@ mod tests {
         assert_eq!(fs::read(dir.join("summary.csv")).unwrap(), b"b");
         // No temp file is left behind.
         assert_eq!(fs::read_dir(&dir).unwrap().count(), 1);
+        fs::remove_dir_all(&tmp).unwrap();
+    }
+
+    #[test]
+    fn force_removes_every_file_of_the_earlier_run_and_nothing_else() {
+        let tmp = std::env::temp_dir().join(format!("fencheng-force-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&tmp);
+        fs::create_dir_all(tmp.join(CHARTS_DIR)).unwrap();
+        for name in ["summary.csv", "sweep.csv", "errors.csv", "notes.txt"] {
+            fs::write(tmp.join(name), b"earlier").unwrap();
+        }
+        fs::write(tmp.join(CHARTS_DIR).join("fan.png"), b"earlier").unwrap();
+        // An earlier batch's errors.csv alone is enough to refuse the directory.
+        fs::remove_file(tmp.join("summary.csv")).unwrap();
+        assert!(prepare_run_dir(Some(&tmp), "x", false).is_err());
+
+        prepare_run_dir(Some(&tmp), "x", true).unwrap();
+        let left: Vec<String> = fs::read_dir(&tmp)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(left, ["notes.txt"]);
         fs::remove_dir_all(&tmp).unwrap();
     }
 
