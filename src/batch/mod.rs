@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 
 use toml::Table;
 
-use crate::scenario::{Scenario, ScenarioError, scenario_from_parts};
+use crate::scenario::{Scenario, ScenarioError, raw, scenario_from_parts};
 
 /// One row of a batch: a variant's id and its overrides, in column order.
 #[derive(Debug, Clone, PartialEq)]
@@ -29,6 +29,7 @@ pub struct VariantSpec {
 /// Why a row of a batch was skipped.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RowError {
+    /// 1-based data row, or 0 for the header (a column that names no key, set by no row).
     pub row: usize,
     pub scenario: String,
     /// The column (dotted key) at fault, or empty when it is the row as a whole.
@@ -40,9 +41,14 @@ pub struct RowError {
 impl std::fmt::Display for RowError {
     /// `row 3 (bad_share): column policies.reform.land_return = `1.7`: …`
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "row {} ({}): ", self.row, self.scenario)?;
-        if !self.column.is_empty() {
-            write!(f, "column {} = `{}`: ", self.column, self.value)?;
+        match self.row {
+            0 => f.write_str("header: ")?,
+            row => write!(f, "row {row} ({}): ", self.scenario)?,
+        }
+        match (self.column.as_str(), self.value.as_str()) {
+            ("", _) => {}
+            (column, "") => write!(f, "column {column}: ")?,
+            (column, value) => write!(f, "column {column} = `{value}`: ")?,
         }
         f.write_str(&self.message)
     }
@@ -65,12 +71,21 @@ pub struct Base {
     pub projects_path: PathBuf,
 }
 
+/// A batch file, read: its columns (dotted keys, after `scenario`), the rows that
+/// parsed and the errors of those that did not.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BatchFile {
+    pub columns: Vec<String>,
+    pub specs: Vec<VariantSpec>,
+    pub errors: Vec<RowError>,
+}
+
 /// The batch file's rows. Errors that concern the whole file (no `scenario` column,
 /// unreadable CSV) are fatal; errors of one row are returned with the rows that parsed.
 ///
 /// # Errors
 /// A message naming the file and what is wrong with it.
-pub fn read_specs(text: &str, path: &Path) -> Result<(Vec<VariantSpec>, Vec<RowError>), String> {
+pub fn read_specs(text: &str, path: &Path) -> Result<BatchFile, String> {
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
         .flexible(false)
@@ -144,7 +159,71 @@ pub fn read_specs(text: &str, path: &Path) -> Result<(Vec<VariantSpec>, Vec<RowE
             .collect();
         specs.push(VariantSpec { row, id, overrides });
     }
-    Ok((specs, errors))
+    Ok(BatchFile {
+        columns: keys,
+        specs,
+        errors,
+    })
+}
+
+/// The columns among `columns` that name no key of the base's `model.toml`, each with
+/// why: an id-keyed table the model does not have (`policies.nope`), an entry no
+/// `[[zones]]` has, or a key the model's tables do not take. Checked on the header, so a
+/// misspelt column is reported even where its cells are empty. Keys into projects.csv
+/// and keys a batch cannot vary are left to [`build_variant`].
+pub fn unknown_columns(base: &Base, columns: &[String]) -> Vec<(String, String)> {
+    columns
+        .iter()
+        .filter_map(|key| column_problem(&base.table, key).map(|m| (key.clone(), m)))
+        .collect()
+}
+
+fn column_problem(table: &Table, key: &str) -> Option<String> {
+    if project_edits::is_project_key(key)
+        || key == "name"
+        || key.starts_with("simulation.")
+        || overrides::get(table, key).is_some()
+    {
+        return None;
+    }
+    let segments: Vec<&str> = key.split('.').collect();
+    // A column can set a key of a policy, sector or county, not create one.
+    if let [group @ ("policies" | "sectors" | "counties"), id, _, ..] = segments[..] {
+        let ids = table.get(group).and_then(toml::Value::as_table);
+        if !ids.is_some_and(|t| t.contains_key(id)) {
+            let known: Vec<&str> = ids
+                .into_iter()
+                .flat_map(|t| t.keys())
+                .map(String::as_str)
+                .collect();
+            return Some(format!(
+                "names no key of model.toml: there is no [{group}.{id}] (known: {})",
+                known.join(", ")
+            ));
+        }
+    }
+    // Set it on a copy and let the model's own types say whether the key exists.
+    let mut probe = table.clone();
+    if let Err(message) = overrides::apply(&mut probe, key, "0") {
+        return Some(message);
+    }
+    let unknown = |message: &str| {
+        segments
+            .iter()
+            .any(|s| message.contains(&format!("unknown field `{s}`")))
+    };
+    match probe.try_into::<raw::Model>() {
+        Err(e) if unknown(&e.to_string()) => Some(format!(
+            "names no key of model.toml: {}",
+            one_line(&e.to_string())
+        )),
+        _ => None,
+    }
+}
+
+/// A message on one line (toml's span their context over several).
+pub fn one_line(message: &str) -> String {
+    message.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// Build and validate one variant from the base.
@@ -189,22 +268,26 @@ pub fn build_variant(base: &Base, spec: &VariantSpec) -> Result<Variant, Vec<Row
             errors.push(fail(key, cell, message));
         }
     }
-    if !errors.is_empty() {
-        return Err(errors);
-    }
-    let set: Vec<&str> = spec.overrides.iter().map(|(k, _)| k.as_str()).collect();
-    let notes = overrides::rescale_groups(&mut table, &set).map_err(|e| {
-        // Named by the group's columns this row set, and their cells.
-        let (columns, cells): (Vec<&str>, Vec<&str>) = spec
-            .overrides
-            .iter()
-            .filter(|(k, _)| k.strip_prefix(&e.group).is_some_and(|m| m.starts_with('.')))
-            .map(|(k, cell)| (k.as_str(), cell.as_str()))
-            .unzip();
-        vec![fail(&columns.join(" + "), &cells.join(" + "), e.message)]
-    })?;
+    // The cells that could not be set keep their base values, and the row is still
+    // validated, so that every bad cell of the row is reported at once.
+    let set: Vec<&str> = spec
+        .overrides
+        .iter()
+        .map(|(k, _)| k.as_str())
+        .filter(|k| !errors.iter().any(|e| e.column == *k))
+        .collect();
+    let notes = match overrides::rescale_groups(&mut table, &set) {
+        Ok(notes) => notes,
+        Err(e) => {
+            // Named by the group's columns this row set, and their cells.
+            let (columns, cells) = group_cells(spec, &e.group);
+            errors.push(fail(&columns, &cells, e.message));
+            return Err(errors);
+        }
+    };
 
     match scenario_from_parts(table, &projects_csv, &base.model_path, &base.projects_path) {
+        Ok(_) if !errors.is_empty() => Err(errors),
         Ok(mut scenario) => {
             scenario.name = spec.id.clone();
             Ok(Variant {
@@ -213,8 +296,23 @@ pub fn build_variant(base: &Base, spec: &VariantSpec) -> Result<Variant, Vec<Row
                 notes,
             })
         }
-        Err(e) => Err(scenario_errors(spec, &e)),
+        Err(e) => {
+            errors.extend(scenario_errors(spec, &e));
+            Err(errors)
+        }
     }
+}
+
+/// The columns this row set under `group` (a dotted path), joined by ` + `, and their
+/// cells likewise.
+fn group_cells(spec: &VariantSpec, group: &str) -> (String, String) {
+    let (columns, cells): (Vec<&str>, Vec<&str>) = spec
+        .overrides
+        .iter()
+        .filter(|(k, _)| k.strip_prefix(group).is_some_and(|m| m.starts_with('.')))
+        .map(|(k, cell)| (k.as_str(), cell.as_str()))
+        .unzip();
+    (columns.join(" + "), cells.join(" + "))
 }
 
 /// A scenario error as row errors, attributed to the overridden column it concerns.
@@ -236,7 +334,7 @@ fn scenario_errors(spec: &VariantSpec, error: &ScenarioError) -> Vec<RowError> {
     };
     let problems = error.problems();
     if problems.is_empty() {
-        let message = error.to_string();
+        let message = one_line(&error.to_string());
         let (column, value) = column_of("", &message).unwrap_or_default();
         return vec![RowError {
             row: spec.row,
@@ -249,7 +347,11 @@ fn scenario_errors(spec: &VariantSpec, error: &ScenarioError) -> Vec<RowError> {
     // A `projects.*.` edit that fails, fails on every project: one error, with a count.
     let mut errors: Vec<(RowError, usize)> = Vec::new();
     for p in problems {
-        let (column, value) = column_of(&p.location, &p.message).unwrap_or_default();
+        // A share group set by several columns of the row is named by all of them.
+        let (column, value) = match group_cells(spec, &p.location) {
+            (columns, cells) if columns.contains(" + ") => (columns, cells),
+            _ => column_of(&p.location, &p.message).unwrap_or_default(),
+        };
         let file = p.file.file_name().unwrap_or_default().to_string_lossy();
         // The value came from the batch row, not from the model file.
         let message = match p.location.as_str() {

@@ -79,6 +79,26 @@ pub fn apply(table: &mut Table, key: &str, cell: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// The value at `key` in `table`, if the file has one (entries of an array of tables
+/// addressed by id, as in [`apply`]).
+pub fn get<'t>(table: &'t Table, key: &str) -> Option<&'t Value> {
+    let mut segments = key.split('.');
+    let mut here = table.get(segments.next()?)?;
+    while let Some(segment) = segments.next() {
+        here = match here {
+            Value::Table(t) => t.get(segment)?,
+            Value::Array(items) => {
+                let entry = items
+                    .iter()
+                    .find(|v| entry_id(v).as_deref() == Some(segment))?;
+                entry.get(segments.next()?)?
+            }
+            _ => return None,
+        };
+    }
+    Some(here)
+}
+
 fn entry_id(v: &Value) -> Option<String> {
     v.get("id").and_then(Value::as_str).map(str::to_string)
 }

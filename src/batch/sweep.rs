@@ -82,8 +82,16 @@ fn decimals_of(text: &str) -> usize {
 /// last two segments of each key with its value: `increment_shares.zone=0.60`.
 ///
 /// # Errors
-/// When the grid has more than [`MAX_POINTS`] points.
+/// When both axes vary the same key, or the grid has more than [`MAX_POINTS`] points.
 pub fn grid(axes: &[Axis]) -> Result<Vec<VariantSpec>, String> {
+    if let [a, b] = axes
+        && a.key == b.key
+    {
+        return Err(format!(
+            "--vary names `{}` twice; a two-key sweep needs two different keys",
+            a.key
+        ));
+    }
     let mut points: Vec<Vec<(String, String)>> = vec![Vec::new()];
     for axis in axes {
         points = points
@@ -186,5 +194,13 @@ mod tests {
             g[3].overrides[1],
             ("policies.reform.land_return".into(), "1.00".into())
         );
+    }
+
+    #[test]
+    fn a_key_varied_twice_is_refused() {
+        let a = parse_axis("policies.reform.land_return=0.7:1.0:0.3").unwrap();
+        let b = parse_axis("policies.reform.land_return=0.5:0.6:0.1").unwrap();
+        let err = grid(&[a, b]).unwrap_err();
+        assert!(err.contains("`policies.reform.land_return` twice"), "{err}");
     }
 }

@@ -26,14 +26,15 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let text = String::from_utf8(bytes.clone())
         .map_err(|_| anyhow!("{}: not UTF-8 text", args.batch_csv.display()))
         .map_err(crate::cli::invalid_input)?;
-    let (specs, errors) =
+    let file =
         read_specs(&text, &args.batch_csv).map_err(|m| crate::cli::invalid_input(anyhow!(m)))?;
     variants::run(
         Job {
             command: "batch",
             scenario_dir: &args.scenario,
-            specs,
-            errors,
+            columns: file.columns,
+            specs: file.specs,
+            errors: file.errors,
             extra_inputs: vec![bytes],
             sweep_keys: None,
         },

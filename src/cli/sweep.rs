@@ -36,11 +36,12 @@ pub fn run(args: Args) -> Result<ExitCode> {
         .collect::<Result<Vec<_>, _>>()
         .map_err(|m| crate::cli::invalid_input(anyhow!(m)))?;
     let specs = grid(&axes).map_err(|m| crate::cli::invalid_input(anyhow!(m)))?;
-    let keys = axes.iter().map(|a| a.key.clone()).collect();
+    let keys: Vec<String> = axes.iter().map(|a| a.key.clone()).collect();
     variants::run(
         Job {
             command: "sweep",
             scenario_dir: &args.scenario,
+            columns: keys.clone(),
             specs,
             errors: Vec::new(),
             extra_inputs: vec![args.vary.join("\n").into_bytes()],

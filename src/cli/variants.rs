@@ -6,9 +6,9 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, anyhow};
 
-use crate::batch::{Base, RowError, Variant, VariantSpec, build_variant};
+use crate::batch::{Base, RowError, Variant, VariantSpec, build_variant, unknown_columns};
 use crate::cli::exit;
 use crate::cli::options::{RunOptions, draw_charts};
 use crate::cli::run::{progress_bar, thread_pool};
@@ -23,6 +23,8 @@ use crate::summary::{Outcome, not_finite_message};
 pub struct Job<'a> {
     pub command: &'static str,
     pub scenario_dir: &'a Path,
+    /// The keys the job varies: a batch's columns, a sweep's `--vary` keys.
+    pub columns: Vec<String>,
     pub specs: Vec<VariantSpec>,
     /// Rows that failed before they could be built (unreadable CSV rows).
     pub errors: Vec<RowError>,
@@ -62,8 +64,46 @@ pub fn run(job: Job, common: &RunOptions) -> Result<ExitCode> {
     let (base, mut inputs) = load_base(job.scenario_dir)?;
     inputs.extend(job.extra_inputs);
     let mut errors = job.errors;
+    let unknown = unknown_columns(&base, &job.columns);
+    if job.sweep_keys.is_some()
+        && let Some((key, message)) = unknown.first()
+    {
+        // Every point of the grid would fail the same way.
+        return Err(crate::cli::invalid_input(anyhow!(
+            "--vary {key}: {message}"
+        )));
+    }
+    let mut specs = job.specs;
+    for (column, message) in unknown {
+        let before = errors.len();
+        specs.retain(
+            |spec| match spec.overrides.iter().find(|(k, _)| *k == column) {
+                Some((_, cell)) => {
+                    errors.push(RowError {
+                        row: spec.row,
+                        scenario: spec.id.clone(),
+                        column: column.clone(),
+                        value: cell.clone(),
+                        message: message.clone(),
+                    });
+                    false
+                }
+                None => true,
+            },
+        );
+        if errors.len() == before {
+            // No row sets it: reported as a problem of the header (row 0).
+            errors.push(RowError {
+                row: 0,
+                scenario: String::new(),
+                column,
+                value: String::new(),
+                message: format!("{message} (no row sets it)"),
+            });
+        }
+    }
     let mut variants: Vec<Variant> = Vec::new();
-    for spec in &job.specs {
+    for spec in &specs {
         match build_variant(&base, spec) {
             Ok(v) => variants.push(v),
             Err(mut e) => errors.append(&mut e),
@@ -205,7 +245,7 @@ pub fn run(job: Job, common: &RunOptions) -> Result<ExitCode> {
                 notes: v.notes.clone(),
             })
             .collect(),
-        skipped_rows: Some(errors.len()),
+        skipped_rows: Some(skipped_rows(&errors)),
     };
     write_atomic(
         &dir.join("run.json"),
@@ -213,13 +253,29 @@ pub fn run(job: Job, common: &RunOptions) -> Result<ExitCode> {
     )?;
 
     let mut out = std::io::stdout().lock();
-    print_table(&mut out, &variants, &outcome, &info, &dir, errors.len())?;
+    print_table(&mut out, &variants, &outcome, &info, &dir)?;
+    if !errors.is_empty() {
+        writeln!(
+            out,
+            "{} problem(s) written to errors.csv; {} row(s) skipped",
+            errors.len(),
+            skipped_rows(&errors)
+        )?;
+    }
     draw_charts(common, &dir, &mut out)?;
     Ok(if errors.is_empty() {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(exit::SOME_ROWS_FAILED)
     })
+}
+
+/// Rows of the batch skipped (a row may have several problems; row 0 is the header).
+fn skipped_rows(errors: &[RowError]) -> usize {
+    let mut rows: Vec<usize> = errors.iter().map(|e| e.row).filter(|&r| r > 0).collect();
+    rows.sort_unstable();
+    rows.dedup();
+    rows.len()
 }
 
 fn dir_name(dir: &Path) -> String {
@@ -237,7 +293,6 @@ fn print_table(
     outcome: &Outcome,
     info: &RunInfo,
     dir: &Path,
-    skipped: usize,
 ) -> std::io::Result<()> {
     writeln!(
         out,
@@ -278,12 +333,6 @@ fn print_table(
         for note in &variant.notes {
             writeln!(out, "    note: {note}")?;
         }
-    }
-    if skipped > 0 {
-        writeln!(
-            out,
-            "{skipped} row problem(s) written to errors.csv; those rows were skipped"
-        )?;
     }
     Ok(())
 }

@@ -327,6 +327,77 @@ fn a_sweep_rescales_share_groups_and_writes_its_grid() {
 }
 
 #[test]
+fn a_column_that_names_no_key_is_reported_even_when_no_row_sets_it() {
+    let (_tmp, out, assert) = batch(
+        "scenario,policies.reform.land_retrun,policies.nope.fee_return\na,,\nb,0.6,\n",
+        "100",
+    );
+    assert
+        .code(4)
+        .stderr(contains("header: column policies.nope.fee_return"));
+    let errors = rows(&out.join("errors.csv"));
+    assert_eq!(errors.len(), 2, "{errors:?}");
+    // Sorted by row: the header's problem (row 0) first.
+    assert_eq!(errors[0]["row"], "0");
+    assert_eq!(errors[0]["column"], "policies.nope.fee_return");
+    assert!(errors[0]["message"].contains("there is no [policies.nope]"));
+    assert!(errors[0]["message"].contains("no row sets it"));
+    assert_eq!(errors[1]["row"], "2");
+    assert_eq!(errors[1]["column"], "policies.reform.land_retrun");
+    assert_eq!(errors[1]["value"], "0.6");
+    assert!(errors[1]["message"].contains("unknown field `land_retrun`"));
+    assert!(!errors[1]["message"].contains('\n'));
+    // Row a leaves the bad columns empty and runs.
+    assert!(!variant_rows(&out, "a").is_empty());
+    assert!(variant_rows(&out, "b").is_empty());
+}
+
+#[test]
+fn every_bad_cell_of_a_row_is_reported() {
+    let (_tmp, out, assert) = batch(
+        "scenario,policies.reform.land_return,policies.reform.fee_return,zones.chem.debt.limit\n\
+         base,,,\nm,1.5,abc,-3\n",
+        "100",
+    );
+    assert.code(4);
+    let errors = rows(&out.join("errors.csv"));
+    let columns: Vec<&str> = errors.iter().map(|e| e["column"].as_str()).collect();
+    assert_eq!(
+        columns,
+        [
+            "policies.reform.fee_return",
+            "policies.reform.land_return",
+            "zones.chem.debt.limit"
+        ]
+    );
+    assert!(errors.iter().all(|e| e["row"] == "2"));
+}
+
+#[test]
+fn a_sweep_of_one_key_twice_or_of_no_key_is_bad_input() {
+    fencheng()
+        .arg("sweep")
+        .arg(demo_dir())
+        .args([
+            "--vary",
+            "policies.reform.land_return=0.7:1.0:0.3",
+            "--vary",
+            "policies.reform.land_return=0.5:0.6:0.1",
+        ])
+        .assert()
+        .code(3)
+        .stderr(contains("names `policies.reform.land_return` twice"));
+    fencheng()
+        .arg("sweep")
+        .arg(demo_dir())
+        .args(["--vary", "policies.reform.land_retrun=0.5:0.6:0.1"])
+        .assert()
+        .code(3)
+        .stderr(contains("--vary policies.reform.land_retrun"))
+        .stderr(contains("unknown field `land_retrun`"));
+}
+
+#[test]
 fn a_bad_sweep_range_is_bad_input() {
     fencheng()
         .arg("sweep")
