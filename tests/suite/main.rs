@@ -5,6 +5,7 @@ mod charts;
 mod cli;
 mod common;
 mod engine;
+mod invariants;
 mod ledger_hand;
 mod ledger_props;
 mod validation;
