@@ -223,9 +223,14 @@ impl WorldSampler {
             let z: f64 = StandardNormal.sample(rng);
             draw.landed = u_land < law.p_land;
             draw.delay = law.delay_cdf.iter().position(|&c| u_delay < c).unwrap_or(0) as u32;
-            // The normal is drawn either way (fixed draw count); `exp` only when used.
+            // The normal is drawn either way (fixed draw count); kept until the loop below.
+            draw.multiplier = z;
+        }
+        // The multipliers in a loop of their own: `exp` between the draws cost about
+        // twice what it costs here (benches/README.md, session 9).
+        for (law, draw) in self.projects.iter().zip(world.projects.iter_mut()) {
             draw.multiplier = if draw.landed {
-                law.intensity.at(z)
+                law.intensity.at(draw.multiplier)
             } else {
                 1.0
             };
