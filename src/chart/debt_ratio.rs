@@ -70,7 +70,8 @@ impl Chart for DebtRatioFan {
     }
 
     fn title(&self) -> String {
-        labels::DEBT_TITLE.fill(self.common.lang, &[("zone", &self.zone_name)])
+        let title = labels::DEBT_TITLE.fill(self.common.lang, &[("zone", &self.zone_name)]);
+        self.common.tagged(title)
     }
 
     fn draw<DB>(&self, root: &DrawingArea<DB, Shift>) -> Result<()>

@@ -9,7 +9,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use super::labels::{self, Lang};
 use super::render::{self, Chart};
 use super::style;
-use super::{Common, long_name, short_name, variant_label};
+use super::{Common, DraftNames, long_name, short_name, sweep};
 use crate::chart::input::{Entity, RunDir};
 use crate::scenario::model::Year;
 
@@ -92,18 +92,19 @@ impl Heatmap {
             values.push(row);
             notes.push(row_notes);
         }
-        let rows = run
-            .summaries
-            .iter()
-            .enumerate()
-            .map(|(i, s)| variant_label(&s.scenario, i == 0, lang))
-            .collect();
+        let drafts = DraftNames::of(run, lang);
+        let mut subtitle = heatmap_subtitle(&zones, lang, labels::HEATMAP_VARIANTS_SUB);
+        if let Some(keys) = &drafts.keys {
+            let names: Vec<String> = keys.iter().map(|k| sweep::key_name(k, lang)).collect();
+            subtitle = labels::HEATMAP_SWEEP_ROWS
+                .fill(lang, &[("text", &subtitle), ("keys", &names.join(" · "))]);
+        }
         Self {
             common: common.clone(),
             stem: "variants_risk".into(),
             title: labels::HEATMAP_VARIANTS_TITLE.get(lang).to_string(),
-            subtitle: Some(heatmap_subtitle(&zones, lang, labels::HEATMAP_VARIANTS_SUB)),
-            rows,
+            subtitle: Some(subtitle),
+            rows: drafts.names,
             columns: zones.iter().map(|z| short_name(z, lang)).collect(),
             values,
             notes,
@@ -216,13 +217,30 @@ impl Chart for Heatmap {
                     Some(_) if cell_h >= 70 => (y + cell_h / 2 - 14, y + cell_h / 2 + 18),
                     _ => (y + cell_h / 2, 0),
                 };
-                root.draw(&Text::new(
-                    style::percent(p),
-                    (x + cell_w / 2, value_y),
-                    style::font(style::CELL_PX)
-                        .color(&ink)
-                        .pos(Pos::new(HPos::Center, VPos::Center)),
-                ))?;
+                // A low row has the note on the value's line, in the note's size, where
+                // it fits; the value alone where it does not.
+                let one_line = note
+                    .filter(|_| note_y == 0)
+                    .map(|n| format!("{} {n}", style::percent(p)));
+                let one_line_style = style::font(style::NOTE_PX)
+                    .color(&ink)
+                    .pos(Pos::new(HPos::Center, VPos::Center));
+                let fits = match &one_line {
+                    Some(text) => {
+                        root.estimate_text_size(text, &one_line_style)?.0 as i32 <= cell_w - 8
+                    }
+                    None => false,
+                };
+                let (text, font) = match one_line {
+                    Some(text) if fits => (text, one_line_style),
+                    _ => (
+                        style::percent(p),
+                        style::font(style::CELL_PX)
+                            .color(&ink)
+                            .pos(Pos::new(HPos::Center, VPos::Center)),
+                    ),
+                };
+                root.draw(&Text::new(text, (x + cell_w / 2, value_y), font))?;
                 if let (Some(note), true) = (note, note_y > 0) {
                     root.draw(&Text::new(
                         note.clone(),

@@ -39,14 +39,28 @@ pub use render::{Chart, Rendered};
 use crate::export::write_atomic;
 use input::{Entity, RunMeta};
 
-/// What every chart of a run shares: the language and the source line.
+/// What every chart of a run shares: the language, the source line, and for a batch or
+/// sweep the id of the baseline draft its per-zone charts show.
 #[derive(Debug, Clone)]
 pub struct Common {
     pub lang: Lang,
     pub footer: String,
+    pub baseline: Option<String>,
 }
 
 impl Common {
+    /// `title`, followed by the baseline draft's id when the run compares several: a
+    /// chart of one draft among many says which.
+    pub fn tagged(&self, title: String) -> String {
+        match &self.baseline {
+            Some(id) => {
+                let tag = labels::BASELINE_DRAFT.fill(self.lang, &[("id", id)]);
+                format!("{title} · {tag}")
+            }
+            None => title,
+        }
+    }
+
     pub fn new(meta: &RunMeta, lang: Lang) -> Self {
         let footer = labels::SOURCE.fill(
             lang,
@@ -62,7 +76,11 @@ impl Common {
                 ("scenario", &meta.scenario),
             ],
         );
-        Self { lang, footer }
+        Self {
+            lang,
+            footer,
+            baseline: None,
+        }
     }
 }
 
@@ -92,6 +110,63 @@ pub fn variant_label(id: &str, baseline: bool, lang: Lang) -> String {
         format!("{id} ({})", labels::BASELINE.get(lang))
     } else {
         id.to_string()
+    }
+}
+
+/// How the drafts of a run are named on a chart: a batch's by their ids; a sweep's by
+/// their swept values only (`45%`, `45% · 60%`), since its ids repeat the keys
+/// (`increment_shares.zone=0.45,…`), which a chart names once ([`DraftNames::keys`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DraftNames {
+    /// One per variant, the baseline (first) marked.
+    pub names: Vec<String>,
+    /// A sweep's keys, as its ids give them (`increment_shares.zone`), else `None`.
+    pub keys: Option<Vec<String>>,
+}
+
+impl DraftNames {
+    pub fn of(run: &RunDir, lang: Lang) -> Self {
+        let ids: Vec<&str> = run.summaries.iter().map(|s| s.scenario.as_str()).collect();
+        let parts = |id: &str| -> Option<Vec<(String, String)>> {
+            id.split(',')
+                .map(|p| {
+                    p.split_once('=')
+                        .map(|(k, v)| (k.to_string(), v.to_string()))
+                })
+                .collect()
+        };
+        let grid: Option<Vec<Vec<(String, String)>>> = (run.meta.command == "sweep")
+            .then(|| ids.iter().map(|id| parts(id)).collect())
+            .flatten();
+        match grid {
+            Some(points) if !points.is_empty() => {
+                let keys: Vec<String> = points[0].iter().map(|(k, _)| k.clone()).collect();
+                let show = |(k, v): &(String, String)| {
+                    v.parse::<f64>()
+                        .map_or(v.clone(), |x| sweep::show_value(k, x))
+                };
+                let names = points
+                    .iter()
+                    .enumerate()
+                    .map(|(i, p)| {
+                        let values: Vec<String> = p.iter().map(show).collect();
+                        variant_label(&values.join(" · "), i == 0, lang)
+                    })
+                    .collect();
+                DraftNames {
+                    names,
+                    keys: Some(keys),
+                }
+            }
+            _ => DraftNames {
+                names: ids
+                    .iter()
+                    .enumerate()
+                    .map(|(i, id)| variant_label(id, i == 0, lang))
+                    .collect(),
+                keys: None,
+            },
+        }
     }
 }
 
@@ -148,7 +223,10 @@ impl Chart for AnyChart {
 /// The charts of a run, in the order a briefing shows them. For a batch or sweep the
 /// per-zone charts are those of the baseline (first) variant.
 pub fn plan(run: &RunDir, lang: Lang) -> Vec<AnyChart> {
-    let common = Common::new(&run.meta, lang);
+    let mut common = Common::new(&run.meta, lang);
+    if run.meta.is_comparison() {
+        common.baseline = Some(run.baseline().scenario.clone());
+    }
     let mut charts = Vec::new();
     if let Some(c) = sweep::SweepTradeoff::new(&common, run) {
         charts.push(AnyChart::Sweep(c));

@@ -74,7 +74,8 @@ impl Chart for ReceivedFan {
     }
 
     fn title(&self) -> String {
-        labels::RECEIVED_TITLE.fill(self.common.lang, &[("zone", &self.zone_name)])
+        let title = labels::RECEIVED_TITLE.fill(self.common.lang, &[("zone", &self.zone_name)]);
+        self.common.tagged(title)
     }
 
     fn draw<DB>(&self, root: &DrawingArea<DB, Shift>) -> Result<()>
@@ -95,10 +96,11 @@ impl Chart for ReceivedFan {
             .map(FanPoint::min)
             .chain(self.base_value())
             .fold(0.0, f64::min);
+        // One unit for the axis and every amount in the text.
         let unit = MoneyUnit::for_max(max.max(-min));
-        let money = |v: f64| style::money(v, lang);
+        let text = unit.text(lang);
+        let money = |v: f64| text.one(v);
         let subtitle = self.points.last().map(|p| {
-            let text = style::TextMoney::for_max(p.p95.abs().max(p.p5.abs()), lang);
             labels::RECEIVED_SUB.fill(
                 lang,
                 &[
@@ -117,16 +119,17 @@ impl Chart for ReceivedFan {
         )?;
 
         let mut items = fan::legend_items(style::FAN, lang);
+        let colon = labels::COLON.get(lang);
         let base_label = self.base.map(|b| {
             let year = self.base_year.to_string();
             match b {
                 BaseLevel::Received(v) => format!(
-                    "{}:{}",
+                    "{}{colon}{}",
                     labels::BASE_RECEIVED.fill(lang, &[("year", &year)]),
                     money(v)
                 ),
                 BaseLevel::Pool(v) => format!(
-                    "{}:{}",
+                    "{}{colon}{}",
                     labels::BASE_POOL.fill(lang, &[("year", &year)]),
                     money(v)
                 ),
@@ -142,9 +145,9 @@ impl Chart for ReceivedFan {
             &items,
         )?;
 
-        let top = style::nice_ceiling(max / unit.factor() * 1.05);
+        let top = style::nice_ceiling(max / unit.factor(lang) * 1.05);
         let bottom = if min < 0.0 {
-            -style::nice_ceiling(-min / unit.factor() * 1.05)
+            -style::nice_ceiling(-min / unit.factor(lang) * 1.05)
         } else {
             0.0
         };
@@ -160,7 +163,7 @@ impl Chart for ReceivedFan {
             lang,
         )?;
         if let Some(v) = self.base_value() {
-            let y = v / unit.factor();
+            let y = v / unit.factor(lang);
             fan::dashed_hline(&mut chart, y, style::BASE_LINE.stroke_width(3))?;
             chart.draw_series(std::iter::once(Circle::new(
                 (self.base_year as f64, y),
@@ -171,7 +174,7 @@ impl Chart for ReceivedFan {
         let points: Vec<FanPoint> = self
             .points
             .iter()
-            .map(|p| p.map(|v| v / unit.factor()))
+            .map(|p| p.map(|v| v / unit.factor(lang)))
             .collect();
         fan::draw_fan(&mut chart, &points, style::FAN)?;
         Ok(())

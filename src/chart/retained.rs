@@ -29,8 +29,6 @@ pub struct Segment {
 #[derive(Debug, Clone)]
 pub struct RetainedSplit {
     pub common: Common,
-    /// The baseline variant's id when the run compares several (else empty).
-    pub variant: String,
     pub years: Vec<Year>,
     /// Bottom to top of each bar.
     pub segments: Vec<Segment>,
@@ -79,11 +77,6 @@ impl RetainedSplit {
             .collect();
         Self {
             common: common.clone(),
-            variant: if run.meta.is_comparison() {
-                summary.scenario.clone()
-            } else {
-                String::new()
-            },
             years,
             segments,
         }
@@ -103,12 +96,7 @@ impl Chart for RetainedSplit {
 
     fn title(&self) -> String {
         let title = labels::RETAINED_TITLE.get(self.common.lang);
-        if self.variant.is_empty() {
-            title.into()
-        } else {
-            let tag = labels::BASELINE_DRAFT.fill(self.common.lang, &[("id", &self.variant)]);
-            format!("{title} · {tag}")
-        }
+        self.common.tagged(title.into())
     }
 
     fn draw<DB>(&self, root: &DrawingArea<DB, Shift>) -> Result<()>
@@ -128,7 +116,7 @@ impl Chart for RetainedSplit {
             })
             .fold(0.0, f64::min);
         let unit = MoneyUnit::for_max(max_total.max(-min_total));
-        let f = unit.factor();
+        let f = unit.factor(lang);
         let area = render::frame(root, &self.title(), None, &self.common.footer, 110)?;
         let (plot_area, legend_area) = area.split_horizontally(style::WIDTH as i32 - 400);
 
@@ -216,7 +204,7 @@ impl Chart for RetainedSplit {
                 }
             }
             chart.draw_series(std::iter::once(Text::new(
-                unit.show(totals[i]),
+                unit.show(totals[i], lang),
                 (x, up),
                 style::text(style::TICK_PX).pos(Pos::new(HPos::Center, VPos::Bottom)),
             )))?;

@@ -121,7 +121,9 @@ pub fn risk_colour(p: f64) -> RGBColor {
     STOPS[STOPS.len() - 1].1
 }
 
-/// The unit of a money axis: 万元 as stored, or 亿元 (= 10,000 万元) for large numbers.
+/// The unit of money on a chart: 万元 as stored, or 亿元 (= 10,000 万元) for large
+/// numbers; in English CNY million (100 万元) or billion. A chart picks one, by its
+/// largest amount, for its axis and for every amount in its text (see [`Self::text`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MoneyUnit {
     Wan,
@@ -129,7 +131,7 @@ pub enum MoneyUnit {
 }
 
 impl MoneyUnit {
-    /// 亿元 when the largest magnitude shown reaches 1e5 万元 (10 亿元).
+    /// 亿元 (CNY bn) when the largest magnitude shown reaches 1e5 万元 (10 亿元).
     pub fn for_max(max_abs_wan: f64) -> Self {
         if max_abs_wan.is_finite() && max_abs_wan >= 1e5 {
             MoneyUnit::Yi
@@ -138,11 +140,13 @@ impl MoneyUnit {
         }
     }
 
-    /// 万元 per unit.
-    pub fn factor(self) -> f64 {
-        match self {
-            MoneyUnit::Wan => 1.0,
-            MoneyUnit::Yi => 1e4,
+    /// 万元 per unit shown.
+    pub fn factor(self, lang: Lang) -> f64 {
+        match (lang, self) {
+            (Lang::Zh, MoneyUnit::Wan) => 1.0,
+            (Lang::Zh, MoneyUnit::Yi) => 1e4,
+            (Lang::En, MoneyUnit::Wan) => 100.0,
+            (Lang::En, MoneyUnit::Yi) => 1e5,
         }
     }
 
@@ -153,14 +157,28 @@ impl MoneyUnit {
         }
     }
 
-    /// A value in 万元 shown in this unit, e.g. "37,288" or "3.73".
-    pub fn show(self, wan: f64) -> String {
-        let v = wan / self.factor();
-        match self {
-            MoneyUnit::Wan => group_thousands(v, 0),
-            MoneyUnit::Yi if v.abs() >= 1000.0 => group_thousands(v, 0),
-            MoneyUnit::Yi if v.abs() >= 10.0 => group_thousands(v, 1),
-            MoneyUnit::Yi => group_thousands(v, 2),
+    /// A value in 万元 shown in this unit, without it: "37,288", "3.73", "373".
+    pub fn show(self, wan: f64, lang: Lang) -> String {
+        let v = wan / self.factor(lang);
+        let a = v.abs();
+        let decimals = match (lang, self) {
+            (Lang::Zh, MoneyUnit::Wan) => 0,
+            (Lang::En, MoneyUnit::Wan) if a >= 100.0 => 0,
+            (Lang::En, MoneyUnit::Wan) if a >= 1.0 => 1,
+            (Lang::En, MoneyUnit::Wan) => 2,
+            (_, MoneyUnit::Yi) if a >= 1000.0 => 0,
+            (_, MoneyUnit::Yi) if a >= 10.0 => 1,
+            (_, MoneyUnit::Yi) => 2,
+        };
+        group_thousands(v, decimals)
+    }
+
+    /// Amounts written in this unit, with it: a chart's subtitle and legend say what
+    /// its axis says.
+    pub fn text(self, lang: Lang) -> TextMoney {
+        TextMoney {
+            lang,
+            big: self == MoneyUnit::Yi,
         }
     }
 }
@@ -182,24 +200,15 @@ impl TextMoney {
     }
 
     fn number(self, wan: f64) -> String {
-        match (self.lang, self.big) {
-            (Lang::Zh, false) => MoneyUnit::Wan.show(wan),
-            (Lang::Zh, true) => MoneyUnit::Yi.show(wan),
-            // 1 万元 = CNY 0.01 million.
-            (Lang::En, false) => {
-                let m = wan / 100.0;
-                let decimals = match m.abs() {
-                    a if a >= 100.0 => 0,
-                    a if a >= 1.0 => 1,
-                    _ => 2,
-                };
-                group_thousands(m, decimals)
-            }
-            (Lang::En, true) => MoneyUnit::Yi.show(wan * 0.1),
-        }
+        let unit = if self.big {
+            MoneyUnit::Yi
+        } else {
+            MoneyUnit::Wan
+        };
+        unit.show(wan, self.lang)
     }
 
-    /// "37,288 万元", "9.47 亿元", "CNY 372.9 m", "CNY 9.47 bn".
+    /// "37,288 万元", "CNY 373 m".
     pub fn one(self, wan: f64) -> String {
         self.wrap(self.number(wan))
     }
@@ -222,12 +231,6 @@ impl TextMoney {
 /// A money amount in 万元 written with the unit that suits it: "37,288 万元", "9.47 亿元".
 pub fn money(wan: f64, lang: Lang) -> String {
     TextMoney::for_max(wan.abs(), lang).one(wan)
-}
-
-/// A range of money amounts in one unit, the one that suits the larger end:
-/// "7.54 – 11.7 亿元".
-pub fn money_range(lo_wan: f64, hi_wan: f64, lang: Lang) -> String {
-    TextMoney::for_max(lo_wan.abs().max(hi_wan.abs()), lang).range(lo_wan, hi_wan)
 }
 
 /// `v` with `decimals` decimals and a comma every three digits.
@@ -300,15 +303,20 @@ mod tests {
         assert_eq!(money(37_288.0, Lang::En), "CNY 373 m");
         assert_eq!(money(512.0, Lang::En), "CNY 5.1 m");
         assert_eq!(
-            money_range(75_408.0, 117_000.0, Lang::En),
+            MoneyUnit::Yi.text(Lang::En).range(75_408.0, 117_000.0),
             "CNY 0.75 – 1.17 bn"
         );
         assert_eq!(money(1e5 - 1.0, Lang::Zh), "99,999 万元");
         assert_eq!(group_thousands(-1234.5, 1), "-1,234.5");
         assert_eq!(
-            money_range(75_408.0, 117_000.0, Lang::Zh),
+            MoneyUnit::Yi.text(Lang::Zh).range(75_408.0, 117_000.0),
             "7.54 – 11.7 亿元"
         );
+        // A chart's text follows its axis' unit, whatever the amount's own size.
+        assert_eq!(MoneyUnit::Yi.text(Lang::Zh).one(30_786.0), "3.08 亿元");
+        assert_eq!(MoneyUnit::Wan.text(Lang::Zh).one(123_456.0), "123,456 万元");
+        assert_eq!(MoneyUnit::Wan.show(37_288.0, Lang::En), "373");
+        assert_eq!(MoneyUnit::Yi.show(123_456.0, Lang::En), "1.23");
         assert_eq!(group_thousands(-0.0001, 0), "0");
     }
 

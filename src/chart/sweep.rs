@@ -61,8 +61,20 @@ pub fn first_safe_point(points: &[SweepPoint]) -> Option<&SweepPoint> {
         })
 }
 
-/// A readable name for a swept dotted key, e.g. "增量分成比例·开发区".
+/// A readable name for a swept dotted key with the key itself, e.g.
+/// "增量分成比例·开发区（policies.reform.increment_shares.zone）".
 pub fn key_label(key: &str, lang: Lang) -> String {
+    let name = key_name(key, lang);
+    if name == key {
+        name
+    } else {
+        format!("{name} ({key})")
+    }
+}
+
+/// A readable name for a swept dotted key, e.g. "增量分成比例·开发区"; the key itself
+/// when none is known.
+pub fn key_name(key: &str, lang: Lang) -> String {
     let parts: Vec<&str> = key.split('.').collect();
     let word = |s: &str| -> Option<&'static str> {
         let (zh, en) = match s {
@@ -71,10 +83,10 @@ pub fn key_label(key: &str, lang: Lang) -> String {
             "land_return" => ("土地收益返还比例", "land return"),
             "fee_return" => ("收费返还比例", "fee return"),
             "province_return" => ("省级增量返还比例", "provincial return"),
-            "transfer_lag" => ("转移支付滞后(年)", "transfer lag (years)"),
-            "base_reset_years" => ("基数重核周期(年)", "base reset (years)"),
+            "transfer_lag" => ("转移支付滞后（年）", "transfer lag (years)"),
+            "base_reset_years" => ("基数重核周期（年）", "base reset (years)"),
             "p_land" => ("项目落地概率", "landing probability"),
-            "limit" => ("债务限额(万元)", "debt limit (万元)"),
+            "limit" => ("债务限额（万元）", "debt limit (万元)"),
             "zone" => ("开发区", "zone"),
             "city" => ("市本级", "city"),
             "county" => ("县/区", "county"),
@@ -95,11 +107,10 @@ pub fn key_label(key: &str, lang: Lang) -> String {
     let sep = if lang == Lang::Zh { "·" } else { ", " };
     let name = named.join(sep);
     let mut chars = name.chars();
-    let name = match chars.next() {
+    match chars.next() {
         Some(first) => first.to_uppercase().chain(chars).collect(),
         None => name,
-    };
-    format!("{name} ({key})")
+    }
 }
 
 /// A swept value as shown: shares and returns as percentages, others as numbers.
@@ -168,7 +179,7 @@ impl Chart for SweepTradeoff {
             .map(|p| p.city_retained_total_p50)
             .fold(0.0, f64::min);
         let unit = MoneyUnit::for_max(max_city.max(-min_city));
-        let f = unit.factor();
+        let f = unit.factor(lang);
         let top_left = style::nice_ceiling(max_city / f * 1.1);
         let bottom_left = if min_city < 0.0 {
             -style::nice_ceiling(-min_city / f * 1.1)
@@ -191,7 +202,7 @@ impl Chart for SweepTradeoff {
                 if let (Some(k2), Some(v2)) = (self.table.keys.get(1), p.values.get(1)) {
                     x = format!("{x}, {} = {}", k2, self.table.show(1, *v2));
                 }
-                let city = style::money(p.city_retained_total_p50, lang);
+                let city = unit.text(lang).one(p.city_retained_total_p50);
                 let mark = labels::SWEEP_MARK.fill(lang, &[("x", &x)]);
                 let what = labels::SWEEP_CITY.get(lang);
                 match lang {
@@ -379,7 +390,7 @@ impl Chart for SweepTradeoff {
                     chart.draw_series(std::iter::once(
                         EmptyElement::at(xy)
                             + Text::new(
-                                unit.show(p.city_retained_total_p50),
+                                unit.show(p.city_retained_total_p50, lang),
                                 (0, offset),
                                 style::text(style::NOTE_PX)
                                     .color(&c_city)
@@ -401,7 +412,7 @@ impl Chart for SweepTradeoff {
             chart.draw_series(std::iter::once(
                 EmptyElement::at(city)
                     + Text::new(
-                        style::money(p.city_retained_total_p50, lang),
+                        unit.text(lang).one(p.city_retained_total_p50),
                         (22, -22),
                         style::bold(style::LABEL_PX)
                             .color(&style::TIER_GREEN)

@@ -1,6 +1,8 @@
-//! Drafts side by side (方案对比): for each variant of a batch or sweep, the city's
-//! cumulative retained funds next to the zones' cumulative funds received, medians with
-//! p5–p95 whiskers (headline.csv).
+//! Drafts side by side (方案对比): for each variant of a batch or sweep, the cumulative
+//! retained funds (留存财力) of the city, of the counties together and of the zones
+//! together, medians with p5–p95 whiskers (headline.csv). The zones' retained funds are
+//! their whole inflow (tax shares, land and fee returns, grants), so a draft that moves
+//! land money from a zone to its county shows on both bars.
 
 use anyhow::Result;
 use plotters::coord::Shift;
@@ -10,7 +12,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use super::labels;
 use super::render::{self, Chart, Mark};
 use super::style::{self, MoneyUnit};
-use super::{Common, variant_label};
+use super::{Common, DraftNames, sweep};
 use crate::chart::input::RunDir;
 use crate::scenario::model::Year;
 
@@ -27,11 +29,27 @@ pub struct VariantBars {
     pub common: Common,
     pub from: Year,
     pub to: Year,
-    /// Variant id, city retained, zones received; the first is the baseline.
-    pub variants: Vec<(String, Spread, Spread)>,
+    /// Each draft's name as shown (see [`DraftNames`]) and the retained totals of
+    /// [`LEVELS`]; the first is the baseline.
+    pub variants: Vec<(String, [Spread; 3])>,
+    /// A sweep's keys, named under the axis.
+    pub keys: Option<String>,
 }
 
-const ZONES_COLOUR: RGBColor = RGBColor(242, 142, 43);
+/// The headline totals drawn for each draft, their legend and their colour.
+const LEVELS: [(&str, labels::Label, RGBColor); 3] = [
+    ("city_retained_total", labels::VARIANT_CITY, style::CITY),
+    (
+        "counties_retained_total",
+        labels::VARIANT_COUNTIES,
+        style::COUNTIES[0],
+    ),
+    (
+        "zones_retained_total",
+        labels::VARIANT_ZONES,
+        style::ZONES[0],
+    ),
+];
 
 impl VariantBars {
     /// `None` when the run has no headline.csv.
@@ -43,15 +61,14 @@ impl VariantBars {
                 p95: h.p95,
             })
         };
+        let drafts = DraftNames::of(run, common.lang);
         let variants: Vec<_> = run
             .summaries
             .iter()
-            .filter_map(|s| {
-                Some((
-                    s.scenario.clone(),
-                    spread(&s.scenario, "city_retained_total")?,
-                    spread(&s.scenario, "zones_received_total")?,
-                ))
+            .zip(drafts.names)
+            .filter_map(|(s, name)| {
+                let [a, b, c] = LEVELS.map(|(metric, _, _)| spread(&s.scenario, metric));
+                Some((name, [a?, b?, c?]))
             })
             .collect();
         if variants.is_empty() {
@@ -63,6 +80,13 @@ impl VariantBars {
             from: years.first().copied().unwrap_or(run.meta.base_year + 1),
             to: years.last().copied().unwrap_or(run.meta.horizon),
             variants,
+            keys: drafts.keys.map(|keys| {
+                let labels: Vec<String> = keys
+                    .iter()
+                    .map(|k| sweep::key_label(k, common.lang))
+                    .collect();
+                labels.join(" · ")
+            }),
         })
     }
 }
@@ -88,34 +112,25 @@ impl Chart for VariantBars {
         DB::ErrorType: 'static,
     {
         let lang = self.common.lang;
-        let max = self
-            .variants
-            .iter()
-            .flat_map(|(_, a, b)| [a.p95, b.p95, a.p50, b.p50])
+        let spreads = || self.variants.iter().flat_map(|(_, levels)| levels);
+        let max = spreads()
+            .flat_map(|s| [s.p95, s.p50])
             .filter(|v| v.is_finite())
             .fold(0.0, f64::max);
-        let min = self
-            .variants
-            .iter()
-            .flat_map(|(_, a, b)| [a.p5, b.p5])
+        let min = spreads()
+            .map(|s| s.p5)
             .filter(|v| v.is_finite())
             .fold(0.0, f64::min);
         let unit = MoneyUnit::for_max(max.max(-min));
-        let f = unit.factor();
-        let items = vec![
-            (
-                Mark::Swatch(style::CITY),
-                labels::VARIANT_CITY.get(lang).to_string(),
-            ),
-            (
-                Mark::Swatch(ZONES_COLOUR),
-                labels::VARIANT_ZONES.get(lang).to_string(),
-            ),
-            (
-                Mark::Whisker(style::TEXT),
-                labels::WHISKERS.get(lang).to_string(),
-            ),
-        ];
+        let f = unit.factor(lang);
+        let mut items: Vec<(Mark, String)> = LEVELS
+            .iter()
+            .map(|(_, label, colour)| (Mark::Swatch(*colour), label.get(lang).to_string()))
+            .collect();
+        items.push((
+            Mark::Whisker(style::TEXT),
+            labels::WHISKERS.get(lang).to_string(),
+        ));
         let area =
             render::legend_and_frame(root, &self.title(), None, &self.common.footer, &items)?;
 
@@ -135,9 +150,11 @@ impl Chart for VariantBars {
             .build_cartesian_2d(-0.6..n as f64 - 0.4, bottom..top)?;
         let y_format = |v: &f64| style::group_thousands(*v, if top < 10.0 { 1 } else { 0 });
         let no_label = |_: &f64| String::new();
-        chart
-            .configure_mesh()
-            .disable_x_mesh()
+        let mut mesh = chart.configure_mesh();
+        if let Some(keys) = &self.keys {
+            mesh.x_desc(keys.as_str());
+        }
+        mesh.disable_x_mesh()
             .x_labels(n.max(2))
             .x_label_formatter(&no_label)
             .y_labels(8)
@@ -156,12 +173,7 @@ impl Chart for VariantBars {
             let (x_px, _) = area.get_pixel_range();
             (x_px.end - x_px.start - 230) / n as i32
         };
-        let names: Vec<String> = self
-            .variants
-            .iter()
-            .enumerate()
-            .map(|(i, (id, _, _))| variant_label(id, i == 0, lang))
-            .collect();
+        let names: Vec<&String> = self.variants.iter().map(|(name, _)| name).collect();
         let mut name_px = style::LABEL_PX;
         let name_style = |px: f64| style::text(px).pos(Pos::new(HPos::Center, VPos::Top));
         for name in &names {
@@ -171,17 +183,20 @@ impl Chart for VariantBars {
                 name_px -= 2.0;
             }
         }
-        let values_fit = group_px >= 150;
-        for (i, ((_, city, zones), name)) in self.variants.iter().zip(&names).enumerate() {
+        let values_fit = group_px >= 180;
+        for (i, (name, levels)) in self.variants.iter().enumerate() {
             let x = i as f64;
             chart.draw_series(std::iter::once(
                 EmptyElement::at((x, bottom))
                     + Text::new(name.clone(), (0, 14), name_style(name_px)),
             ))?;
-            for (offset, s, colour) in [(-0.2, city, style::CITY), (0.2, zones, ZONES_COLOUR)] {
+            for (offset, (s, (_, _, colour))) in [-0.27, 0.0, 0.27]
+                .into_iter()
+                .zip(levels.iter().zip(LEVELS))
+            {
                 let cx = x + offset;
                 chart.draw_series(std::iter::once(Rectangle::new(
-                    [(cx - 0.17, 0.0), (cx + 0.17, s.p50 / f)],
+                    [(cx - 0.12, 0.0), (cx + 0.12, s.p50 / f)],
                     colour.filled(),
                 )))?;
                 let ink = style::TEXT.stroke_width(3);
@@ -191,7 +206,7 @@ impl Chart for VariantBars {
                 )))?;
                 for y in [s.p5 / f, s.p95 / f] {
                     chart.draw_series(std::iter::once(PathElement::new(
-                        vec![(cx - 0.06, y), (cx + 0.06, y)],
+                        vec![(cx - 0.05, y), (cx + 0.05, y)],
                         ink,
                     )))?;
                 }
@@ -199,7 +214,7 @@ impl Chart for VariantBars {
                     chart.draw_series(std::iter::once(
                         EmptyElement::at((cx, s.p95 / f))
                             + Text::new(
-                                unit.show(s.p50),
+                                unit.show(s.p50, lang),
                                 (0, -8),
                                 style::text(style::TICK_PX)
                                     .pos(Pos::new(HPos::Center, VPos::Bottom)),

@@ -1,5 +1,5 @@
 //! The plain-language findings: one paragraph per zone, written from the numbers, in
-//! Chinese or English, e.g. "方案 B 下,示范新材料产业开发区 2027 年债务率超过 120% 的概率
+//! Chinese or English, e.g. "方案 B 下，示范新材料产业开发区 2027 年债务率超过 120% 的概率
 //! 为 34%".
 
 use crate::chart::input::{Entity, RunDir};
@@ -58,11 +58,11 @@ pub fn zone_paragraph(run: &RunDir, zone: &Entity, lang: Lang) -> String {
         let text = TextMoney::for_max(p[6].abs().max(p[0].abs()), lang);
         out += &match lang {
             Lang::Zh => format!(
-                "{name}:{last} 年到位分成资金中位数 {}(90% 区间 {}){}。",
+                "{name}：{last} 年到位分成资金中位数 {}（90% 区间 {}）{}。",
                 text.one(r.p50()),
                 text.range(p[0], p[6]),
                 change.map_or(String::new(), |c| format!(
-                    ",比 {first} 年{} {:.0}%",
+                    "，比 {first} 年{} {:.0}%",
                     if c >= 0.0 { "增加" } else { "减少" },
                     100.0 * c.abs()
                 ))
@@ -97,15 +97,15 @@ pub fn zone_paragraph(run: &RunDir, zone: &Entity, lang: Lang) -> String {
             let attention = p >= RISK_LIMIT;
             out += &match lang {
                 Lang::Zh => format!(
-                    "债务率超过 {line} 的概率在 {} 年最高,为 {}{}{}。",
+                    "债务率超过 {line} 的概率在 {} 年最高，为 {}{}{}。",
                     w.year,
                     percent(p),
                     if attention {
-                        ",高于 10%,需要关注"
+                        "，高于 10%，需要关注"
                     } else {
                         ""
                     },
-                    later.map_or(String::new(), |(_, t)| format!(";{last} 年为 {t}")),
+                    later.map_or(String::new(), |(_, t)| format!("；{last} 年为 {t}")),
                 ),
                 Lang::En => format!(
                     " The probability of a debt ratio above {line} peaks at {} in {}{}{}.",
@@ -128,7 +128,7 @@ pub fn zone_paragraph(run: &RunDir, zone: &Entity, lang: Lang) -> String {
             .map_or(g.expected_funding_gap, |r| r.mean);
         out += &match lang {
             Lang::Zh => format!(
-                "出现资金缺口的概率最高为 {}({} 年),当年平均缺口 {}。",
+                "出现资金缺口的概率最高为 {}（{} 年），当年平均缺口 {}。",
                 percent(g.p_funding_gap),
                 g.year,
                 money(average, lang)
@@ -160,13 +160,13 @@ pub fn zone_paragraph(run: &RunDir, zone: &Entity, lang: Lang) -> String {
             let base = percent(base_worst);
             out += &match (lang, p < 0.0005) {
                 (Lang::Zh, false) => format!(
-                    "方案 {} 下,{name} {} 年债务率超过 {line} 的概率为 {}(基准方案最高 {base})。",
+                    "方案 {} 下，{name} {} 年债务率超过 {line} 的概率为 {}（基准方案最高 {base}）。",
                     v.scenario,
                     w.year,
                     percent(p)
                 ),
                 (Lang::Zh, true) => format!(
-                    "方案 {} 下,{name}债务率各年超过 {line} 的概率均低于 0.1%(基准方案最高 {base})。",
+                    "方案 {} 下，{name}债务率各年超过 {line} 的概率均低于 0.1%（基准方案最高 {base}）。",
                     v.scenario
                 ),
                 (Lang::En, false) => format!(
@@ -213,11 +213,11 @@ fn interest_sentence(s: &Summary, zone: &str, years: &[Year], lang: Lang) -> Str
     let line = format!("{:.0}%", 100.0 * INTEREST_RATIO_WARNING);
     match (lang, high > INTEREST_RATIO_WARNING) {
         (Lang::Zh, true) => format!(
-            "利息支出率的 90% 分位数在 {year} 年最高,为 {},超过 {line} 的预警线。",
+            "利息支出率的 90% 分位数在 {year} 年最高，为 {}，超过 {line} 的预警线。",
             percent(high)
         ),
         (Lang::Zh, false) => format!(
-            "利息支出率的 90% 分位数各年均不超过 {line} 的预警线(最高 {},{year} 年)。",
+            "利息支出率的 90% 分位数各年均不超过 {line} 的预警线（最高 {}，{year} 年）。",
             percent(high)
         ),
         (Lang::En, true) => format!(
@@ -243,7 +243,7 @@ pub fn risk_overview(run: &RunDir, lang: Lang) -> String {
             let w = worst_risk(s, &z.id)?;
             (w.p_debt_ratio_over_warning >= RISK_LIMIT).then(|| match lang {
                 Lang::Zh => format!(
-                    "{}({} 年 {})",
+                    "{}（{} 年 {}）",
                     short_name(z, lang),
                     w.year,
                     percent(w.p_debt_ratio_over_warning)
@@ -258,46 +258,33 @@ pub fn risk_overview(run: &RunDir, lang: Lang) -> String {
         })
         .collect();
     let n = zones.len();
-    let under_baseline = run.summaries.len() > 1;
+    // Under a batch, say which draft is the baseline: a sweep's is its first grid point.
+    let lead = match (lang, run.summaries.len() > 1) {
+        (_, false) => String::new(),
+        (Lang::Zh, true) => format!("基准方案 {} 下，", s.scenario),
+        (Lang::En, true) => format!("Under the baseline draft {}, ", s.scenario),
+    };
     match (lang, risky.is_empty()) {
-        (Lang::Zh, true) => format!(
-            "{}{n} 个开发区各年债务率超过预警线的概率均低于 10%。",
-            if under_baseline {
-                "基准方案下,"
-            } else {
-                ""
-            }
-        ),
+        (Lang::Zh, true) => format!("{}{n} 个开发区各年债务率超过预警线的概率均低于 10%。", lead),
         (Lang::Zh, false) => format!(
-            "{}{n} 个开发区中有 {} 个在某一年债务率超过预警线的概率达到 10% 以上:{}{}。",
-            if under_baseline {
-                "基准方案下,"
-            } else {
-                ""
-            },
+            "{}{n} 个开发区中有 {} 个在某一年债务率超过预警线的概率达到 10% 以上：{}{}。",
+            lead,
             risky.len(),
             risky.join("、"),
             if risky.len() < n {
-                ";其余开发区各年均低于 10%"
+                "；其余开发区各年均低于 10%"
             } else {
                 ""
             }
         ),
         (Lang::En, true) => format!(
-            "{}All {n} zones stay under a 10% probability of a debt ratio above their warning line in every year.",
-            if under_baseline {
-                "Under the baseline, "
-            } else {
-                ""
-            }
+            "{}{} {n} zones stay under a 10% probability of a debt ratio above their warning line in every year.",
+            lead,
+            if lead.is_empty() { "All" } else { "all" }
         ),
         (Lang::En, false) => format!(
             "{}{} of {n} zones reach a 10% or higher probability of a debt ratio above their warning line in some year: {}{}.",
-            if under_baseline {
-                "Under the baseline, "
-            } else {
-                ""
-            },
+            lead,
             risky.len(),
             risky.join(", "),
             if risky.len() < n {
@@ -329,8 +316,8 @@ pub fn sweep_paragraph(run: &RunDir, lang: Lang) -> Option<String> {
         .fold(f64::NEG_INFINITY, f64::max);
     Some(match (first_safe_point(&table.points), lang) {
         (Some(p), Lang::Zh) => format!(
-            "扫描 {what},取值 {range}:{} 时各开发区各年债务率超过预警线的概率均低于 10%(最高 {}),\
-             这是满足该条件、市本级留存最多的取值,市本级累计留存中位数 {},比扫描中的最高值少 {}。",
+            "扫描 {what}，取值 {range}：{} 时各开发区各年债务率超过预警线的概率均低于 10%（最高 {}），\
+             这是满足该条件、市本级留存最多的取值，市本级累计留存中位数 {}，比扫描中的最高值少 {}。",
             table.show(0, p.values[0]),
             percent(p.worst_p_debt_ratio_over_warning),
             money(p.city_retained_total_p50, lang),
@@ -347,7 +334,7 @@ pub fn sweep_paragraph(run: &RunDir, lang: Lang) -> Option<String> {
             money(best_city - p.city_retained_total_p50, lang),
         ),
         (None, Lang::Zh) => format!(
-            "扫描 {what},取值 {range}:没有任何取值能使各开发区各年债务率超过预警线的概率都低于 10%。"
+            "扫描 {what}，取值 {range}：没有任何取值能使各开发区各年债务率超过预警线的概率都低于 10%。"
         ),
         (None, Lang::En) => format!(
             "Sweeping {what} over {range}: no point keeps every zone's probability of a debt \

@@ -17,7 +17,7 @@ use anyhow::Result;
 
 use crate::chart::input::{EntityKind, RunDir};
 use crate::chart::labels::{self as chart_labels, Lang};
-use crate::chart::style::{self, MoneyUnit, TextMoney, money, money_range, percent};
+use crate::chart::style::{self, MoneyUnit, TextMoney, money, percent};
 use crate::chart::{self, Rendered, long_name, short_name};
 use crate::export::write_atomic;
 
@@ -118,6 +118,14 @@ pub fn build(run: &RunDir, charts: Vec<Rendered>, lang: Lang) -> Briefing {
 fn zones_table(run: &RunDir, lang: Lang) -> Table {
     let s = run.baseline();
     let last = run.years().last().copied().unwrap_or(run.meta.horizon);
+    // One unit for the whole table, so that its columns compare at a glance.
+    let largest = run
+        .meta
+        .zones()
+        .filter_map(|z| s.get(&z.id, "received", last))
+        .flat_map(|r| [r.percentiles[0].abs(), r.percentiles[6].abs()])
+        .fold(0.0, f64::max);
+    let money = MoneyUnit::for_max(largest).text(lang);
     let rows = run
         .meta
         .zones()
@@ -127,9 +135,9 @@ fn zones_table(run: &RunDir, lang: Lang) -> Table {
             let gap = findings::worst_gap(s, &z.id);
             vec![
                 long_name(z, lang),
-                received.map_or("–".into(), |r| money(r.p50(), lang)),
+                received.map_or("–".into(), |r| money.one(r.p50())),
                 received.map_or("–".into(), |r| {
-                    money_range(r.percentiles[0], r.percentiles[6], lang)
+                    money.range(r.percentiles[0], r.percentiles[6])
                 }),
                 risk.map_or("–".into(), |r| percent(r.p_debt_ratio_over_warning)),
                 risk.filter(|r| r.p_debt_ratio_over_warning > 0.0)
@@ -181,7 +189,7 @@ fn retained_table(run: &RunDir, lang: Lang) -> Table {
             std::iter::once(name)
                 .chain(years.iter().map(|&y| {
                     s.get(&e.id, "retained", y)
-                        .map_or("–".into(), |r| unit.show(r.p50()))
+                        .map_or("–".into(), |r| unit.show(r.p50(), lang))
                 }))
                 .collect()
         })

@@ -131,11 +131,11 @@ fn a_demo_run_draws_its_charts_in_chinese_and_english() {
         assert!(svg(&out, stem).starts_with("<svg"), "{stem}.svg");
     }
     assert!(svg(&out, "risk_heatmap").contains("债务率超过预警线的概率"));
-    assert!(svg(&out, "retained_split").contains("各级留存财力(中位数)"));
+    assert!(svg(&out, "retained_split").contains("各级留存财力（中位数）"));
     assert!(svg(&out, "retained_split").contains("东港区"));
-    assert!(svg(&out, "debt_ratio_fan_newmat").contains("示范新材料产业开发区:债务率"));
+    assert!(svg(&out, "debt_ratio_fan_newmat").contains("示范新材料产业开发区：债务率"));
     assert!(svg(&out, "debt_ratio_fan_newmat").contains("预警线 120%"));
-    assert!(svg(&out, "received_fan_chem").contains("到位资金(万元)"));
+    assert!(svg(&out, "received_fan_chem").contains("到位资金（万元）"));
     assert!(svg(&out, "received_fan_coastal").contains("2024 年基数分成"));
 
     fencheng()
@@ -149,7 +149,7 @@ fn a_demo_run_draws_its_charts_in_chinese_and_english() {
     );
     assert!(svg(&out, "retained_split").contains("Funds retained by each level (medians)"));
     assert!(svg(&out, "debt_ratio_fan_chem").contains("Warning line 120%"));
-    assert!(svg(&out, "received_fan_chem").contains("Funds received (CNY 10k)"));
+    assert!(svg(&out, "received_fan_chem").contains("Funds received (CNY m)"));
     assert_real_chart(&out.join("charts/risk_heatmap.png"));
 }
 
@@ -207,9 +207,9 @@ fn the_batch_and_sweep_fixtures_draw_every_chart() {
     chart::draw_run(&sweep, Lang::Zh).unwrap();
     assert_real_chart(&sweep.join("charts/sweep_tradeoff.png"));
     let s = svg(&sweep, "sweep_tradeoff");
-    assert!(s.contains("参数扫描:市本级财力与开发区债务风险"));
+    assert!(s.contains("参数扫描：市本级财力与开发区债务风险"));
     // The fixture keeps every zone under 10% from a base share of 40% on.
-    assert!(s.contains("均低于 10% 的首个点:40%"), "{s}");
+    assert!(s.contains("均低于 10% 的首个点：40%"), "{s}");
     assert!(s.contains("基数分成比例·开发区 (policies.reform.base_shares.zone)"));
     chart::draw_run(&sweep, Lang::En).unwrap();
     let s = svg(&sweep, "sweep_tradeoff");
@@ -334,7 +334,9 @@ fn the_briefing_of_a_batch_compares_drafts_in_both_languages() {
     let dir = fixture_copy("batch", tmp.path());
     fencheng().arg("report").arg(&dir).assert().success();
     let md = fs::read_to_string(dir.join("briefing.md")).unwrap();
-    assert!(md.contains("方案 treasury 下,示范精细化工产业开发区 2025 年债务率超过 120% 的概率为"));
+    assert!(
+        md.contains("方案 treasury 下，示范精细化工产业开发区 2025 年债务率超过 120% 的概率为")
+    );
     assert!(md.contains("各方案设定"));
     assert!(md.contains("配对差异"));
     fencheng()
