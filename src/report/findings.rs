@@ -300,15 +300,37 @@ pub fn risk_overview(run: &RunDir, lang: Lang) -> String {
 /// keeps there.
 pub fn sweep_paragraph(run: &RunDir, lang: Lang) -> Option<String> {
     let table = run.sweep.as_ref()?;
-    let key = table.keys.first()?;
-    let (lo, hi) = table
-        .points
+    if table.keys.is_empty() {
+        return None;
+    }
+    // A two-key grid: both keys, both ranges, and a point by both its values.
+    let what = table
+        .keys
         .iter()
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), p| {
-            (a.min(p.values[0]), b.max(p.values[0]))
-        });
-    let what = key_label(key, lang);
-    let range = format!("{} – {}", table.show(0, lo), table.show(0, hi));
+        .map(|k| key_label(k, lang))
+        .collect::<Vec<_>>()
+        .join(" × ");
+    let range = (0..table.keys.len())
+        .map(|k| {
+            let (lo, hi) = table
+                .points
+                .iter()
+                .filter_map(|p| p.values.get(k))
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| {
+                    (a.min(v), b.max(v))
+                });
+            format!("{} – {}", table.show(k, lo), table.show(k, hi))
+        })
+        .collect::<Vec<_>>()
+        .join(" × ");
+    let at = |p: &crate::chart::input::SweepPoint| {
+        p.values
+            .iter()
+            .enumerate()
+            .map(|(k, &v)| table.show(k, v))
+            .collect::<Vec<_>>()
+            .join(" · ")
+    };
     let best_city = table
         .points
         .iter()
@@ -318,7 +340,7 @@ pub fn sweep_paragraph(run: &RunDir, lang: Lang) -> Option<String> {
         (Some(p), Lang::Zh) => format!(
             "扫描 {what}，取值 {range}：{} 时各开发区各年债务率超过预警线的概率均低于 10%（最高 {}），\
              这是满足该条件、市本级留存最多的取值，市本级累计留存中位数 {}，比扫描中的最高值少 {}。",
-            table.show(0, p.values[0]),
+            at(p),
             percent(p.worst_p_debt_ratio_over_warning),
             money(p.city_retained_total_p50, lang),
             money(best_city - p.city_retained_total_p50, lang),
@@ -328,7 +350,7 @@ pub fn sweep_paragraph(run: &RunDir, lang: Lang) -> Option<String> {
              its warning line stays under 10% in every year (at most {}). Of the points that do \
              so, it leaves the city the most: cumulative retained funds of {} (median), {} less \
              than the highest in the sweep.",
-            table.show(0, p.values[0]),
+            at(p),
             percent(p.worst_p_debt_ratio_over_warning),
             money(p.city_retained_total_p50, lang),
             money(best_city - p.city_retained_total_p50, lang),

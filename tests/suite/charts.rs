@@ -355,3 +355,39 @@ fn the_briefing_of_a_batch_compares_drafts_in_both_languages() {
     let html = fs::read_to_string(dir.join("briefing.html")).unwrap();
     assert!(html.starts_with("<!DOCTYPE html>\n<html lang=\"en\">"));
 }
+
+#[test]
+fn a_two_key_sweep_is_described_by_both_keys() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("sweep");
+    fencheng()
+        .arg("sweep")
+        .arg(root().join("scenarios/demo"))
+        .args([
+            "--vary",
+            "policies.reform.increment_shares.zone=0.6:0.7:0.1",
+            "--vary",
+            "policies.reform.land_return=0.8:1.0:0.2",
+            "--paths",
+            "200",
+            "--no-charts",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    fencheng().arg("report").arg(&out).assert().success();
+    let md = fs::read_to_string(out.join("briefing.md")).unwrap();
+    assert!(
+        md.contains(
+            "增量分成比例·开发区 (policies.reform.increment_shares.zone) × 土地收益返还比例"
+        ),
+        "{md}"
+    );
+    assert!(md.contains("取值 60% – 70% × 80% – 100%"), "{md}");
+    // The per-zone charts show the first grid point, and say so.
+    let s = svg(&out, "debt_ratio_fan_newmat");
+    assert!(s.contains("基准方案 increment_shares.zone=0.60,reform.land_return=0.80"));
+    // The drafts are named by their values.
+    assert!(svg(&out, "variants_risk").contains("60% · 80% (基准)"));
+}
