@@ -178,6 +178,44 @@ pub fn unknown_columns(base: &Base, columns: &[String]) -> Vec<(String, String)>
         .collect()
 }
 
+/// Take out of `specs` every row that fills a column naming no key (see
+/// [`unknown_columns`]) and return their errors: one per such row, naming the column and
+/// its cell, and one for the header (row 0) for each such column no row fills.
+pub fn reject_unknown_columns(
+    base: &Base,
+    columns: &[String],
+    specs: &mut Vec<VariantSpec>,
+) -> Vec<RowError> {
+    let mut errors = Vec::new();
+    for (column, message) in unknown_columns(base, columns) {
+        let mut filled = false;
+        specs.retain(|spec| {
+            let Some((_, cell)) = spec.overrides.iter().find(|(k, _)| *k == column) else {
+                return true;
+            };
+            filled = true;
+            errors.push(RowError {
+                row: spec.row,
+                scenario: spec.id.clone(),
+                column: column.clone(),
+                value: cell.clone(),
+                message: message.clone(),
+            });
+            false
+        });
+        if !filled {
+            errors.push(RowError {
+                row: 0,
+                scenario: String::new(),
+                column,
+                value: String::new(),
+                message: format!("{message} (no row sets it)"),
+            });
+        }
+    }
+    errors
+}
+
 fn column_problem(table: &Table, key: &str) -> Option<String> {
     if project_edits::is_project_key(key)
         || key == "name"
@@ -222,7 +260,7 @@ fn column_problem(table: &Table, key: &str) -> Option<String> {
 }
 
 /// A message on one line (toml's span their context over several).
-pub fn one_line(message: &str) -> String {
+fn one_line(message: &str) -> String {
     message.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
@@ -280,7 +318,7 @@ pub fn build_variant(base: &Base, spec: &VariantSpec) -> Result<Variant, Vec<Row
         Ok(notes) => notes,
         Err(e) => {
             // Named by the group's columns this row set, and their cells.
-            let (columns, cells) = group_cells(spec, &e.group);
+            let (columns, cells) = joined(&group_cells(spec, &e.group));
             errors.push(fail(&columns, &cells, e.message));
             return Err(errors);
         }
@@ -303,16 +341,19 @@ pub fn build_variant(base: &Base, spec: &VariantSpec) -> Result<Variant, Vec<Row
     }
 }
 
-/// The columns this row set under `group` (a dotted path), joined by ` + `, and their
-/// cells likewise.
-fn group_cells(spec: &VariantSpec, group: &str) -> (String, String) {
-    let (columns, cells): (Vec<&str>, Vec<&str>) = spec
-        .overrides
+/// The columns this row set under `group` (a dotted path), with their cells.
+fn group_cells<'s>(spec: &'s VariantSpec, group: &str) -> Vec<(&'s str, &'s str)> {
+    spec.overrides
         .iter()
         .filter(|(k, _)| k.strip_prefix(group).is_some_and(|m| m.starts_with('.')))
         .map(|(k, cell)| (k.as_str(), cell.as_str()))
-        .unzip();
-    (columns.join(" + "), cells.join(" + "))
+        .collect()
+}
+
+/// Columns and cells each joined by ` + `, as errors.csv names a share group.
+fn joined(cells: &[(&str, &str)]) -> (String, String) {
+    let (columns, values): (Vec<&str>, Vec<&str>) = cells.iter().copied().unzip();
+    (columns.join(" + "), values.join(" + "))
 }
 
 /// A scenario error as row errors, attributed to the overridden column it concerns.
@@ -348,9 +389,11 @@ fn scenario_errors(spec: &VariantSpec, error: &ScenarioError) -> Vec<RowError> {
     let mut errors: Vec<(RowError, usize)> = Vec::new();
     for p in problems {
         // A share group set by several columns of the row is named by all of them.
-        let (column, value) = match group_cells(spec, &p.location) {
-            (columns, cells) if columns.contains(" + ") => (columns, cells),
-            _ => column_of(&p.location, &p.message).unwrap_or_default(),
+        let group = group_cells(spec, &p.location);
+        let (column, value) = if group.len() > 1 {
+            joined(&group)
+        } else {
+            column_of(&p.location, &p.message).unwrap_or_default()
         };
         let file = p.file.file_name().unwrap_or_default().to_string_lossy();
         // The value came from the batch row, not from the model file.

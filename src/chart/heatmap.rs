@@ -28,10 +28,10 @@ pub struct Heatmap {
 }
 
 impl Heatmap {
-    /// Zones × years of one run or variant.
-    pub fn zones_by_year(common: &Common, run: &RunDir, summary_index: usize) -> Self {
+    /// Zones × years of a run, or of a batch's baseline (its title then says which).
+    pub fn zones_by_year(common: &Common, run: &RunDir) -> Self {
         let lang = common.lang;
-        let summary = &run.summaries[summary_index];
+        let summary = run.baseline();
         let years: Vec<Year> = run.years();
         let zones: Vec<_> = run.meta.zones().collect();
         let values = zones
@@ -47,15 +47,7 @@ impl Heatmap {
                     .collect()
             })
             .collect();
-        let title = if run.meta.is_comparison() {
-            format!(
-                "{} · {}",
-                labels::HEATMAP_TITLE.get(lang),
-                labels::BASELINE_DRAFT.fill(lang, &[("id", &summary.scenario)])
-            )
-        } else {
-            labels::HEATMAP_TITLE.get(lang).to_string()
-        };
+        let title = common.tagged(labels::HEATMAP_TITLE.get(lang).to_string());
         Self {
             common: common.clone(),
             stem: "risk_heatmap".into(),
@@ -219,26 +211,22 @@ impl Chart for Heatmap {
                 };
                 // A low row has the note on the value's line, in the note's size, where
                 // it fits; the value alone where it does not.
-                let one_line = note
-                    .filter(|_| note_y == 0)
-                    .map(|n| format!("{} {n}", style::percent(p)));
-                let one_line_style = style::font(style::NOTE_PX)
-                    .color(&ink)
-                    .pos(Pos::new(HPos::Center, VPos::Center));
-                let fits = match &one_line {
-                    Some(text) => {
-                        root.estimate_text_size(text, &one_line_style)?.0 as i32 <= cell_w - 8
+                let centred = |px: f64| {
+                    style::font(px)
+                        .color(&ink)
+                        .pos(Pos::new(HPos::Center, VPos::Center))
+                };
+                let one_line = match note {
+                    Some(n) if note_y == 0 => {
+                        let text = format!("{} {n}", style::percent(p));
+                        let width = root.estimate_text_size(&text, &centred(style::NOTE_PX))?.0;
+                        (width as i32 <= cell_w - 8).then_some(text)
                     }
-                    None => false,
+                    _ => None,
                 };
                 let (text, font) = match one_line {
-                    Some(text) if fits => (text, one_line_style),
-                    _ => (
-                        style::percent(p),
-                        style::font(style::CELL_PX)
-                            .color(&ink)
-                            .pos(Pos::new(HPos::Center, VPos::Center)),
-                    ),
+                    Some(text) => (text, centred(style::NOTE_PX)),
+                    None => (style::percent(p), centred(style::CELL_PX)),
                 };
                 root.draw(&Text::new(text, (x + cell_w / 2, value_y), font))?;
                 if let (Some(note), true) = (note, note_y > 0) {

@@ -149,6 +149,17 @@ impl SweepTable {
             None => crate::chart::sweep::show_value(&self.keys[k], value),
         }
     }
+
+    /// A grid point by its values: `45%`, `45% · 60%`.
+    pub fn point_label(&self, point: &SweepPoint) -> String {
+        let values: Vec<String> = point
+            .values
+            .iter()
+            .enumerate()
+            .map(|(k, &v)| self.show(k, v))
+            .collect();
+        values.join(" · ")
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

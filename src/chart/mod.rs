@@ -114,58 +114,35 @@ pub fn variant_label(id: &str, baseline: bool, lang: Lang) -> String {
 }
 
 /// How the drafts of a run are named on a chart: a batch's by their ids; a sweep's by
-/// their swept values only (`45%`, `45% · 60%`), since its ids repeat the keys
-/// (`increment_shares.zone=0.45,…`), which a chart names once ([`DraftNames::keys`]).
+/// their swept values only (`45%`, `45% · 60%`, from sweep.csv), since its ids repeat
+/// the keys (`increment_shares.zone=0.45,…`), which a chart names once
+/// ([`DraftNames::keys`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct DraftNames {
     /// One per variant, the baseline (first) marked.
     pub names: Vec<String>,
-    /// A sweep's keys, as its ids give them (`increment_shares.zone`), else `None`.
+    /// A sweep's dotted keys, else `None`.
     pub keys: Option<Vec<String>>,
 }
 
 impl DraftNames {
     pub fn of(run: &RunDir, lang: Lang) -> Self {
-        let ids: Vec<&str> = run.summaries.iter().map(|s| s.scenario.as_str()).collect();
-        let parts = |id: &str| -> Option<Vec<(String, String)>> {
-            id.split(',')
-                .map(|p| {
-                    p.split_once('=')
-                        .map(|(k, v)| (k.to_string(), v.to_string()))
-                })
-                .collect()
-        };
-        let grid: Option<Vec<Vec<(String, String)>>> = (run.meta.command == "sweep")
-            .then(|| ids.iter().map(|id| parts(id)).collect())
-            .flatten();
-        match grid {
-            Some(points) if !points.is_empty() => {
-                let keys: Vec<String> = points[0].iter().map(|(k, _)| k.clone()).collect();
-                let show = |(k, v): &(String, String)| {
-                    v.parse::<f64>()
-                        .map_or(v.clone(), |x| sweep::show_value(k, x))
-                };
-                let names = points
-                    .iter()
-                    .enumerate()
-                    .map(|(i, p)| {
-                        let values: Vec<String> = p.iter().map(show).collect();
-                        variant_label(&values.join(" · "), i == 0, lang)
-                    })
-                    .collect();
-                DraftNames {
-                    names,
-                    keys: Some(keys),
-                }
-            }
-            _ => DraftNames {
-                names: ids
-                    .iter()
-                    .enumerate()
-                    .map(|(i, id)| variant_label(id, i == 0, lang))
-                    .collect(),
-                keys: None,
-            },
+        let sweep = run.sweep.as_ref();
+        let names = run
+            .summaries
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                let point = sweep.and_then(|t| {
+                    let p = t.points.iter().find(|p| p.scenario == s.scenario)?;
+                    Some(t.point_label(p))
+                });
+                variant_label(point.as_deref().unwrap_or(&s.scenario), i == 0, lang)
+            })
+            .collect();
+        DraftNames {
+            names,
+            keys: sweep.map(|t| t.keys.clone()),
         }
     }
 }
@@ -244,7 +221,7 @@ pub fn plan(run: &RunDir, lang: Lang) -> Vec<AnyChart> {
     let baseline = run.baseline();
     if run.meta.zones().next().is_some() {
         charts.push(AnyChart::Heatmap(heatmap::Heatmap::zones_by_year(
-            &common, run, 0,
+            &common, run,
         )));
     }
     charts.push(AnyChart::Retained(retained::RetainedSplit::new(
@@ -270,7 +247,7 @@ pub fn render_run(run: &RunDir, lang: Lang) -> Result<Vec<Rendered>> {
 
 /// Write rendered charts to `dir/charts/<stem>.png` and `.svg`; return the paths.
 pub fn write_charts(dir: &Path, charts: &[Rendered]) -> Result<Vec<PathBuf>> {
-    let out = dir.join("charts");
+    let out = dir.join(crate::export::CHARTS_DIR);
     std::fs::create_dir_all(&out)
         .with_context(|| format!("cannot create the chart directory {}", out.display()))?;
     let mut written = Vec::with_capacity(2 * charts.len());

@@ -176,10 +176,7 @@ impl MoneyUnit {
     /// Amounts written in this unit, with it: a chart's subtitle and legend say what
     /// its axis says.
     pub fn text(self, lang: Lang) -> TextMoney {
-        TextMoney {
-            lang,
-            big: self == MoneyUnit::Yi,
-        }
+        TextMoney { lang, unit: self }
     }
 }
 
@@ -188,24 +185,16 @@ impl MoneyUnit {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TextMoney {
     lang: Lang,
-    big: bool,
+    unit: MoneyUnit,
 }
 
 impl TextMoney {
     pub fn for_max(max_abs_wan: f64, lang: Lang) -> Self {
-        Self {
-            lang,
-            big: MoneyUnit::for_max(max_abs_wan) == MoneyUnit::Yi,
-        }
+        MoneyUnit::for_max(max_abs_wan).text(lang)
     }
 
     fn number(self, wan: f64) -> String {
-        let unit = if self.big {
-            MoneyUnit::Yi
-        } else {
-            MoneyUnit::Wan
-        };
-        unit.show(wan, self.lang)
+        self.unit.show(wan, self.lang)
     }
 
     /// "37,288 万元", "CNY 373 m".
@@ -219,11 +208,11 @@ impl TextMoney {
     }
 
     fn wrap(self, n: String) -> String {
-        match (self.lang, self.big) {
-            (Lang::Zh, false) => format!("{n} 万元"),
-            (Lang::Zh, true) => format!("{n} 亿元"),
-            (Lang::En, false) => format!("CNY {n} m"),
-            (Lang::En, true) => format!("CNY {n} bn"),
+        match (self.lang, self.unit) {
+            (Lang::Zh, MoneyUnit::Wan) => format!("{n} 万元"),
+            (Lang::Zh, MoneyUnit::Yi) => format!("{n} 亿元"),
+            (Lang::En, MoneyUnit::Wan) => format!("CNY {n} m"),
+            (Lang::En, MoneyUnit::Yi) => format!("CNY {n} bn"),
         }
     }
 }

@@ -24,7 +24,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         out,
         "{} chart(s) → {}",
         written.len() / 2,
-        args.run_dir.join("charts").display()
+        args.run_dir.join(crate::export::CHARTS_DIR).display()
     )?;
     for path in written
         .iter()

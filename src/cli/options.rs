@@ -39,7 +39,7 @@ pub fn draw_charts(options: &RunOptions, dir: &Path, out: &mut impl Write) -> Re
         out,
         "{} chart(s) (PNG and SVG) → {}",
         charts.len() / 2,
-        dir.join("charts").display()
+        dir.join(crate::export::CHARTS_DIR).display()
     )?;
     Ok(())
 }

@@ -29,7 +29,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         out,
         "{} chart(s) → {}",
         written.len().saturating_sub(2) / 2,
-        args.run_dir.join("charts").display()
+        args.run_dir.join(crate::export::CHARTS_DIR).display()
     )?;
     Ok(ExitCode::SUCCESS)
 }

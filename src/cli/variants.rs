@@ -8,7 +8,9 @@ use std::time::Instant;
 
 use anyhow::{Context, Result, anyhow};
 
-use crate::batch::{Base, RowError, Variant, VariantSpec, build_variant, unknown_columns};
+use crate::batch::{
+    Base, RowError, Variant, VariantSpec, build_variant, reject_unknown_columns, unknown_columns,
+};
 use crate::cli::exit;
 use crate::cli::options::{RunOptions, draw_charts};
 use crate::cli::run::{progress_bar, thread_pool};
@@ -64,9 +66,8 @@ pub fn run(job: Job, common: &RunOptions) -> Result<ExitCode> {
     let (base, mut inputs) = load_base(job.scenario_dir)?;
     inputs.extend(job.extra_inputs);
     let mut errors = job.errors;
-    let unknown = unknown_columns(&base, &job.columns);
     if job.sweep_keys.is_some()
-        && let Some((key, message)) = unknown.first()
+        && let Some((key, message)) = unknown_columns(&base, &job.columns).first()
     {
         // Every point of the grid would fail the same way.
         return Err(crate::cli::invalid_input(anyhow!(
@@ -74,34 +75,7 @@ pub fn run(job: Job, common: &RunOptions) -> Result<ExitCode> {
         )));
     }
     let mut specs = job.specs;
-    for (column, message) in unknown {
-        let before = errors.len();
-        specs.retain(
-            |spec| match spec.overrides.iter().find(|(k, _)| *k == column) {
-                Some((_, cell)) => {
-                    errors.push(RowError {
-                        row: spec.row,
-                        scenario: spec.id.clone(),
-                        column: column.clone(),
-                        value: cell.clone(),
-                        message: message.clone(),
-                    });
-                    false
-                }
-                None => true,
-            },
-        );
-        if errors.len() == before {
-            // No row sets it: reported as a problem of the header (row 0).
-            errors.push(RowError {
-                row: 0,
-                scenario: String::new(),
-                column,
-                value: String::new(),
-                message: format!("{message} (no row sets it)"),
-            });
-        }
-    }
+    errors.extend(reject_unknown_columns(&base, &job.columns, &mut specs));
     let mut variants: Vec<Variant> = Vec::new();
     for spec in &specs {
         match build_variant(&base, spec) {
@@ -219,6 +193,7 @@ pub fn run(job: Job, common: &RunOptions) -> Result<ExitCode> {
             &tables::sweep_csv(&outcome, keys, &points)?,
         )?;
     }
+    let skipped = skipped_rows(&errors);
     let input_refs: Vec<&[u8]> = inputs.iter().map(Vec::as_slice).collect();
     let info = RunInfo {
         version: env!("CARGO_PKG_VERSION").into(),
@@ -245,7 +220,7 @@ pub fn run(job: Job, common: &RunOptions) -> Result<ExitCode> {
                 notes: v.notes.clone(),
             })
             .collect(),
-        skipped_rows: Some(skipped_rows(&errors)),
+        skipped_rows: Some(skipped),
     };
     write_atomic(
         &dir.join("run.json"),
@@ -257,9 +232,8 @@ pub fn run(job: Job, common: &RunOptions) -> Result<ExitCode> {
     if !errors.is_empty() {
         writeln!(
             out,
-            "{} problem(s) written to errors.csv; {} row(s) skipped",
+            "{} problem(s) written to errors.csv; {skipped} row(s) skipped",
             errors.len(),
-            skipped_rows(&errors)
         )?;
     }
     draw_charts(common, &dir, &mut out)?;

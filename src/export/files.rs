@@ -23,7 +23,7 @@ const OUTPUT_FILES: [&str; 9] = [
 ];
 
 /// The directory of a run's charts.
-const CHARTS_DIR: &str = "charts";
+pub const CHARTS_DIR: &str = "charts";
 
 /// Where a run's results go. With `out`, that directory (created if needed; refused if
 /// it already holds a run's results, unless `force`). Without, a fresh

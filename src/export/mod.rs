@@ -4,5 +4,5 @@ pub mod files;
 pub mod run_info;
 pub mod tables;
 
-pub use files::{prepare_run_dir, slug, write_atomic};
+pub use files::{CHARTS_DIR, prepare_run_dir, slug, write_atomic};
 pub use run_info::{EntityInfo, RunInfo, VariantInfo, inputs_hash};

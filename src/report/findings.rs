@@ -3,7 +3,7 @@
 //! 为 34%".
 
 use crate::chart::input::{Entity, RunDir};
-use crate::chart::labels::Lang;
+use crate::chart::labels::{self as chart_labels, Lang};
 use crate::chart::style::{TextMoney, money, percent};
 use crate::chart::sweep::{RISK_LIMIT, first_safe_point, key_label};
 use crate::chart::{long_name, short_name};
@@ -259,10 +259,11 @@ pub fn risk_overview(run: &RunDir, lang: Lang) -> String {
         .collect();
     let n = zones.len();
     // Under a batch, say which draft is the baseline: a sweep's is its first grid point.
+    let draft = chart_labels::BASELINE_DRAFT.fill(lang, &[("id", &s.scenario)]);
     let lead = match (lang, run.summaries.len() > 1) {
         (_, false) => String::new(),
-        (Lang::Zh, true) => format!("基准方案 {} 下，", s.scenario),
-        (Lang::En, true) => format!("Under the baseline draft {}, ", s.scenario),
+        (Lang::Zh, true) => format!("{draft} 下，"),
+        (Lang::En, true) => format!("Under the {draft}, "),
     };
     match (lang, risky.is_empty()) {
         (Lang::Zh, true) => format!("{}{n} 个开发区各年债务率超过预警线的概率均低于 10%。", lead),
@@ -323,14 +324,7 @@ pub fn sweep_paragraph(run: &RunDir, lang: Lang) -> Option<String> {
         })
         .collect::<Vec<_>>()
         .join(" × ");
-    let at = |p: &crate::chart::input::SweepPoint| {
-        p.values
-            .iter()
-            .enumerate()
-            .map(|(k, &v)| table.show(k, v))
-            .collect::<Vec<_>>()
-            .join(" · ")
-    };
+
     let best_city = table
         .points
         .iter()
@@ -340,7 +334,7 @@ pub fn sweep_paragraph(run: &RunDir, lang: Lang) -> Option<String> {
         (Some(p), Lang::Zh) => format!(
             "扫描 {what}，取值 {range}：{} 时各开发区各年债务率超过预警线的概率均低于 10%（最高 {}），\
              这是满足该条件、市本级留存最多的取值，市本级累计留存中位数 {}，比扫描中的最高值少 {}。",
-            at(p),
+            table.point_label(p),
             percent(p.worst_p_debt_ratio_over_warning),
             money(p.city_retained_total_p50, lang),
             money(best_city - p.city_retained_total_p50, lang),
@@ -350,7 +344,7 @@ pub fn sweep_paragraph(run: &RunDir, lang: Lang) -> Option<String> {
              its warning line stays under 10% in every year (at most {}). Of the points that do \
              so, it leaves the city the most: cumulative retained funds of {} (median), {} less \
              than the highest in the sweep.",
-            at(p),
+            table.point_label(p),
             percent(p.worst_p_debt_ratio_over_warning),
             money(p.city_retained_total_p50, lang),
             money(best_city - p.city_retained_total_p50, lang),
