@@ -95,20 +95,39 @@ pub fn record_headline<'l>(
     row: &mut Vec<f64>,
 ) {
     let zones = ledger.zones.len();
-    let sum = |f: &dyn Fn(usize) -> f64| (0..ledger.central.len()).map(f).fold(0.0, |a, x| a + x);
+    let years = ledger.central.len();
+    // Year by year from +0, each year's total over entities first: the order the
+    // reported bits depend on.
+    fn sum(years: usize, f: impl Fn(usize) -> f64) -> f64 {
+        (0..years).map(f).fold(0.0, |a, x| a + x)
+    }
+    // The zones' two totals in one visit of each zone-year (a batch records them for
+    // every variant and path). A year's zones are summed from -0.0, as `Iterator::sum`
+    // does, so the totals keep their bits.
+    let (mut retained, mut received) = (0.0, 0.0);
+    for t in 0..years {
+        let (mut r, mut c) = (-0.0, -0.0);
+        for z in 0..zones {
+            let y = &zone(z)[t];
+            r += y.retained;
+            c += y.received;
+        }
+        retained += r;
+        received += c;
+    }
     row.extend_from_slice(&[
-        sum(&|t| ledger.central[t].retained),
-        sum(&|t| ledger.province[t].retained),
-        sum(&|t| ledger.city[t].retained),
+        sum(years, |t| ledger.central[t].retained),
+        sum(years, |t| ledger.province[t].retained),
+        sum(years, |t| ledger.city[t].retained),
         // From +0: a city with no counties reports 0, not -0 (an empty f64 sum).
-        sum(&|t| {
+        sum(years, |t| {
             ledger
                 .counties
                 .iter()
                 .fold(0.0, |total, c| total + c[t].retained)
         }),
-        sum(&|t| (0..zones).map(|z| zone(z)[t].retained).sum()),
-        sum(&|t| (0..zones).map(|z| zone(z)[t].received).sum()),
+        retained,
+        received,
     ]);
 }
 
