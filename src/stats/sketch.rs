@@ -128,9 +128,11 @@ impl Buckets {
 
     /// The values in the window's slots `slots`.
     fn count_in(&self, slots: std::ops::Range<usize>) -> u64 {
+        // Summed in 32 bits a block at a time (SKIP_BLOCK counts below 2^16 cannot
+        // overflow), which vectorises twice as wide as 64: walks sum every block.
         let low: u64 = self.counts[slots.clone()]
-            .iter()
-            .map(|&c| u64::from(c))
+            .chunks(SKIP_BLOCK)
+            .map(|block| u64::from(block.iter().map(|&c| u32::from(c)).sum::<u32>()))
             .sum();
         let (from, to) = (
             self.offset + slots.start as u32,
@@ -148,10 +150,7 @@ impl Buckets {
     /// The window's slots in blocks of [`SKIP_BLOCK`], from the lowest: what a walk
     /// sums to skip buckets that hold none of its ranks.
     fn blocks(&self) -> impl DoubleEndedIterator<Item = std::ops::Range<usize>> {
-        let len = self.counts.len();
-        (0..len)
-            .step_by(SKIP_BLOCK)
-            .map(move |from| from..(from + SKIP_BLOCK).min(len))
+        split(0..self.counts.len(), SKIP_BLOCK)
     }
 
     /// The slot of `index`, growing the window to take it (below the cap: the lowest).
@@ -498,24 +497,36 @@ impl QuantileSketch {
             seen: 0,
         };
         let (shift, negative, positive) = (self.shift, &self.negative, &self.positive);
-        // Most negative first: the negative window from its top bucket down.
-        for slots in negative.blocks().rev() {
-            if walk.skips(negative.count_in(slots.clone())) {
+        // Most negative first: the negative window from its top bucket down. A block
+        // holding a rank is walked in smaller blocks, and only those holding a rank
+        // bucket by bucket.
+        for block in negative.blocks().rev() {
+            if walk.skips(negative.count_in(block.clone())) {
                 continue;
             }
-            for slot in slots.rev() {
-                let index = negative.offset + slot as u32;
-                walk.visit(negative.count_at(slot), || -bucket_value(index, shift));
+            for slots in split(block, SKIP_FINE).rev() {
+                if walk.skips(negative.count_in(slots.clone())) {
+                    continue;
+                }
+                for slot in slots.rev() {
+                    let index = negative.offset + slot as u32;
+                    walk.visit(negative.count_at(slot), || -bucket_value(index, shift));
+                }
             }
         }
         walk.visit(self.zeros, || 0.0);
-        for slots in positive.blocks() {
-            if walk.skips(positive.count_in(slots.clone())) {
+        for block in positive.blocks() {
+            if walk.skips(positive.count_in(block.clone())) {
                 continue;
             }
-            for slot in slots {
-                let index = positive.offset + slot as u32;
-                walk.visit(positive.count_at(slot), || bucket_value(index, shift));
+            for slots in split(block, SKIP_FINE) {
+                if walk.skips(positive.count_in(slots.clone())) {
+                    continue;
+                }
+                for slot in slots {
+                    let index = positive.offset + slot as u32;
+                    walk.visit(positive.count_at(slot), || bucket_value(index, shift));
+                }
             }
         }
         walk.out
@@ -525,6 +536,18 @@ impl QuantileSketch {
 /// Buckets summed at a time by a walk, to skip those holding none of its ranks: most
 /// buckets of a window are empty or far from every percentile.
 const SKIP_BLOCK: usize = 64;
+/// The same within a block that holds a rank: a batch's rows took a third of their
+/// time visiting the 64 buckets of such blocks one by one.
+const SKIP_FINE: usize = 8;
+
+/// `slots` in consecutive runs of `n`.
+fn split(
+    slots: std::ops::Range<usize>,
+    n: usize,
+) -> impl DoubleEndedIterator<Item = std::ops::Range<usize>> {
+    let end = slots.end;
+    slots.step_by(n).map(move |from| from..(from + n).min(end))
+}
 
 /// A walk through a sketch's buckets in value order, picking the values at some ranks.
 struct Walk<'r> {
