@@ -891,6 +891,8 @@ impl<'a> Chunk<'a> {
             self.evaluate(path, seed, plan);
             let lines = &self.lines;
             for (v, line) in lines.iter().enumerate() {
+                // A slice, so that its length stays in a register while `pending` grows.
+                let line: &[f64] = line;
                 let pending = &mut self.pending[v];
                 // One gather of known length: no capacity check per value.
                 pending.extend(tracking.stored[v].iter().map(|&k| line[k]));
