@@ -877,7 +877,10 @@ impl<'a> Chunk<'a> {
             // place, not replaced: a large buffer is remapped, so only its new pages
             // fault in (a fresh buffer faulted every page again, wave after wave).
             let needed = stored.len() * self.capacity;
-            if values.len() < needed {
+            if values.is_empty() {
+                // Zeroed by the allocator (fresh pages are zero), not written twice.
+                *values = vec![0.0; needed];
+            } else if values.len() < needed {
                 values.resize(needed, 0.0);
             }
         }
