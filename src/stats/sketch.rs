@@ -128,10 +128,10 @@ impl Buckets {
 
     /// The values in the window's slots `slots`.
     fn count_in(&self, slots: std::ops::Range<usize>) -> u64 {
-        // Summed in 32 bits a block at a time (SKIP_BLOCK counts below 2^16 cannot
+        // Summed in 32 bits a block at a time (RUNS[0] counts below 2^16 cannot
         // overflow), which vectorises twice as wide as 64: walks sum every block.
         let low: u64 = self.counts[slots.clone()]
-            .chunks(SKIP_BLOCK)
+            .chunks(RUNS[0])
             .map(|block| u64::from(block.iter().map(|&c| u32::from(c)).sum::<u32>()))
             .sum();
         let (from, to) = (
@@ -145,12 +145,6 @@ impl Buckets {
             .map(|c| c.1)
             .sum();
         low + units * HALF
-    }
-
-    /// The window's slots in blocks of [`SKIP_BLOCK`], from the lowest: what a walk
-    /// sums to skip buckets that hold none of its ranks.
-    fn blocks(&self) -> impl DoubleEndedIterator<Item = std::ops::Range<usize>> {
-        split(0..self.counts.len(), SKIP_BLOCK)
     }
 
     /// The slot of `index`, growing the window to take it (below the cap: the lowest).
@@ -497,57 +491,23 @@ impl QuantileSketch {
             seen: 0,
         };
         let (shift, negative, positive) = (self.shift, &self.negative, &self.positive);
-        // Most negative first: the negative window from its top bucket down. A block
-        // holding a rank is walked in smaller blocks, and only those holding a rank
-        // bucket by bucket.
-        for block in negative.blocks().rev() {
-            if walk.skips(negative.count_in(block.clone())) {
-                continue;
-            }
-            for slots in split(block, SKIP_FINE).rev() {
-                if walk.skips(negative.count_in(slots.clone())) {
-                    continue;
-                }
-                for slot in slots.rev() {
-                    let index = negative.offset + slot as u32;
-                    walk.visit(negative.count_at(slot), || -bucket_value(index, shift));
-                }
-            }
-        }
+        // Most negative first: the negative window from its top bucket down.
+        walk.take(negative, 0..negative.counts.len(), &RUNS, true, &|index| {
+            -bucket_value(index, shift)
+        });
         walk.visit(self.zeros, || 0.0);
-        for block in positive.blocks() {
-            if walk.skips(positive.count_in(block.clone())) {
-                continue;
-            }
-            for slots in split(block, SKIP_FINE) {
-                if walk.skips(positive.count_in(slots.clone())) {
-                    continue;
-                }
-                for slot in slots {
-                    let index = positive.offset + slot as u32;
-                    walk.visit(positive.count_at(slot), || bucket_value(index, shift));
-                }
-            }
-        }
+        walk.take(positive, 0..positive.counts.len(), &RUNS, false, &|index| {
+            bucket_value(index, shift)
+        });
         walk.out
     }
 }
 
-/// Buckets summed at a time by a walk, to skip those holding none of its ranks: most
-/// buckets of a window are empty or far from every percentile.
-const SKIP_BLOCK: usize = 64;
-/// The same within a block that holds a rank: a batch's rows took a third of their
-/// time visiting the 64 buckets of such blocks one by one.
-const SKIP_FINE: usize = 8;
-
-/// `slots` in consecutive runs of `n`.
-fn split(
-    slots: std::ops::Range<usize>,
-    n: usize,
-) -> impl DoubleEndedIterator<Item = std::ops::Range<usize>> {
-    let end = slots.end;
-    slots.step_by(n).map(move |from| from..(from + n).min(end))
-}
+/// Runs of buckets a walk sums to skip those holding none of its ranks (most buckets of
+/// a window are empty or far from every percentile): blocks of 64, and runs of 8 inside
+/// a block that holds a rank. Visiting such a block's 64 buckets one by one took a
+/// third of a batch's rows.
+const RUNS: [usize; 2] = [64, 8];
 
 /// A walk through a sketch's buckets in value order, picking the values at some ranks.
 struct Walk<'r> {
@@ -581,6 +541,36 @@ impl Walk<'_> {
             self.next += 1;
         }
         self.seen += count;
+    }
+
+    /// Take `slots` of `buckets` (descending or ascending), skipping whole runs of
+    /// `runs[0]` buckets that hold no rank wanted, then runs of the next size inside
+    /// the others, and visiting the buckets of the runs left; `value` gives a bucket's
+    /// value from its index.
+    fn take(
+        &mut self,
+        buckets: &Buckets,
+        slots: std::ops::Range<usize>,
+        runs: &[usize],
+        descending: bool,
+        value: &impl Fn(u32) -> f64,
+    ) {
+        let (size, finer) = match runs.split_first() {
+            Some((&size, finer)) => (size, finer),
+            None => (1, runs),
+        };
+        let count = slots.len().div_ceil(size);
+        for i in 0..count {
+            let j = if descending { count - 1 - i } else { i };
+            let from = slots.start + j * size;
+            let run = from..(from + size).min(slots.end);
+            if size == 1 {
+                let index = buckets.offset + from as u32;
+                self.visit(buckets.count_at(from), || value(index));
+            } else if !self.skips(buckets.count_in(run.clone())) {
+                self.take(buckets, run, finer, descending, value);
+            }
+        }
     }
 
     /// Skip a block of buckets holding `total` values if it holds none of the ranks
