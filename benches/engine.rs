@@ -12,9 +12,13 @@ use fencheng::engine::layout::Layout;
 use fencheng::engine::{simulate, simulate_variants};
 use fencheng::ledger::{Ledger, PathLedger};
 use fencheng::scenario::Scenario;
-use fencheng::world::{WorldSampler, path_rng};
+use fencheng::world::{World, WorldSampler, path_rng};
 
 use common::{large, zone_share_variants};
+
+/// Worlds the ledger bench takes in turn: enough that the branch predictor cannot learn
+/// their draws, few enough to stay in cache as the engine's one world does.
+const WORLDS: u64 = 32;
 
 fn parts(c: &mut Criterion) {
     let s = large();
@@ -31,10 +35,20 @@ fn parts(c: &mut Criterion) {
 
     let mut ledger = Ledger::new(&s);
     let mut out = PathLedger::new(&s);
-    sampler.sample_into(&mut path_rng(1, 0), &mut world);
+    // Worlds in turn, as a run meets them: on one world repeated, every branch on the
+    // draws (landed? which year?) is learnt by the predictor and costs nothing.
+    let worlds: Vec<World> = (0..WORLDS)
+        .map(|path| {
+            let mut world = sampler.blank();
+            sampler.sample_into(&mut path_rng(1, path), &mut world);
+            world
+        })
+        .collect();
+    let mut turn = worlds.iter().cycle();
     c.bench_function("ledger: one path", |b| {
         b.iter(|| {
-            ledger.evaluate(black_box(&world), &mut out);
+            let world = turn.next().expect("cycles forever");
+            ledger.evaluate(black_box(world), &mut out);
             black_box(&out);
         })
     });
