@@ -36,7 +36,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
             specs: file.specs,
             errors: file.errors,
             extra_inputs: vec![bytes],
-            sweep_keys: None,
+            sweep: false,
         },
         &args.options,
     )

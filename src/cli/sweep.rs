@@ -36,16 +36,15 @@ pub fn run(args: Args) -> Result<ExitCode> {
         .collect::<Result<Vec<_>, _>>()
         .map_err(|m| crate::cli::invalid_input(anyhow!(m)))?;
     let specs = grid(&axes).map_err(|m| crate::cli::invalid_input(anyhow!(m)))?;
-    let keys: Vec<String> = axes.iter().map(|a| a.key.clone()).collect();
     variants::run(
         Job {
             command: "sweep",
             scenario_dir: &args.scenario,
-            columns: keys.clone(),
+            columns: axes.iter().map(|a| a.key.clone()).collect(),
             specs,
             errors: Vec::new(),
             extra_inputs: vec![args.vary.join("\n").into_bytes()],
-            sweep_keys: Some(keys),
+            sweep: true,
         },
         &args.options,
     )

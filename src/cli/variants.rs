@@ -25,15 +25,16 @@ use crate::summary::{Outcome, not_finite_message};
 pub struct Job<'a> {
     pub command: &'static str,
     pub scenario_dir: &'a Path,
-    /// The keys the job varies: a batch's columns, a sweep's `--vary` keys.
+    /// The keys the job varies: a batch's columns, a sweep's `--vary` keys (sweep.csv's
+    /// columns).
     pub columns: Vec<String>,
     pub specs: Vec<VariantSpec>,
     /// Rows that failed before they could be built (unreadable CSV rows).
     pub errors: Vec<RowError>,
     /// Further input files, for the inputs' hash (the batch CSV).
     pub extra_inputs: Vec<Vec<u8>>,
-    /// Sweeps: the swept keys (sweep.csv's columns).
-    pub sweep_keys: Option<Vec<String>>,
+    /// A sweep: its grid is over `columns`, and it writes sweep.csv.
+    pub sweep: bool,
 }
 
 /// Load the base scenario's sources; the base itself must be valid.
@@ -66,7 +67,7 @@ pub fn run(job: Job, common: &RunOptions) -> Result<ExitCode> {
     let (base, mut inputs) = load_base(job.scenario_dir)?;
     inputs.extend(job.extra_inputs);
     let mut errors = job.errors;
-    if job.sweep_keys.is_some()
+    if job.sweep
         && let Some((key, message)) = unknown_columns(&base, &job.columns).first()
     {
         // Every point of the grid would fail the same way.
@@ -171,7 +172,8 @@ pub fn run(job: Job, common: &RunOptions) -> Result<ExitCode> {
     if !errors.is_empty() {
         write_atomic(&dir.join("errors.csv"), &tables::errors_csv(&errors)?)?;
     }
-    if let Some(keys) = &job.sweep_keys {
+    if job.sweep {
+        let keys = &job.columns;
         let points: Vec<SweepPoint> = variants
             .iter()
             .map(|v| SweepPoint {
