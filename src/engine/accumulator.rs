@@ -115,6 +115,11 @@ impl SeriesStats {
         (self.sums, self.squares) = (sums, squares);
     }
 
+    /// Bring the sketch's buckets into cache (see [`QuantileSketch::touch`]).
+    pub fn touch(&self) {
+        self.sketch.touch();
+    }
+
     /// Mean and sd over the `paths` values added.
     pub fn moments(&self, paths: u64) -> Moments {
         let total = |l: &[f64; LANES]| (l[0] + l[1]) + (l[2] + l[3]);

@@ -101,6 +101,13 @@ impl Buckets {
         carry(&mut self.carries, self.offset + slot as u32, all / HALF);
     }
 
+    /// Read one count in each cache line of the window, in order (see
+    /// [`QuantileSketch::touch`]).
+    fn touch(&self) -> u16 {
+        const PER_LINE: usize = 64 / std::mem::size_of::<u16>();
+        self.counts.iter().step_by(PER_LINE).fold(0, |a, &c| a ^ c)
+    }
+
     /// Move the whole multiples of [`HALF`] of every bucket to the carries.
     fn sweep(&mut self) {
         let offset = self.offset;
@@ -359,6 +366,14 @@ impl QuantileSketch {
             zeros: self.zeros,
             count: self.count,
         }
+    }
+
+    /// Bring the buckets into cache before a run of values is added: values land on
+    /// the buckets at random, each a cache miss when they are cold, while a read in
+    /// order streams them in. A batch's sketches do not fit the cache, so each wave
+    /// finds them cold (benches/README.md, session 12).
+    pub fn touch(&self) {
+        std::hint::black_box(self.positive.touch() ^ self.negative.touch());
     }
 
     /// Add `x`, its extremes and counts into `run`: [`Self::add`], for hot loops.
