@@ -262,6 +262,16 @@ fn dir_name(dir: &Path) -> String {
         .unwrap_or_else(|| "run".into())
 }
 
+/// `label` padded on the left to `width` terminal columns: a Chinese character takes
+/// two, which `format!` widths do not know.
+fn right_aligned(label: &str, width: usize) -> String {
+    let columns: usize = label
+        .chars()
+        .map(|c| if c >= '\u{2E80}' { 2 } else { 1 })
+        .sum();
+    format!("{}{label}", " ".repeat(width.saturating_sub(columns)))
+}
+
 /// One line per variant: headline totals and the worst debt risk.
 fn print_table(
     out: &mut impl Write,
@@ -282,8 +292,12 @@ fn print_table(
     )?;
     writeln!(
         out,
-        "{:<40} {:>16} {:>16} {:>10} {:>10}",
-        "variant (first = baseline)", "city Σ p50 万元", "zones Σ p50 万元", "worst P>", "P(gap)"
+        "{:<40} {} {} {:>10} {:>10}",
+        "variant (first = baseline)",
+        right_aligned("city retained Σ p50 万元", 24),
+        right_aligned("zones retained Σ p50 万元", 24),
+        "worst P>",
+        "P(gap)"
     )?;
     for (v, variant) in variants.iter().enumerate() {
         let h = |m: &str| {
@@ -299,10 +313,10 @@ fn print_table(
             .fold(0.0, f64::max);
         writeln!(
             out,
-            "{:<40} {:>16.0} {:>16.0} {:>9.1}% {:>9.1}%",
+            "{:<40} {:>24.0} {:>24.0} {:>9.1}% {:>9.1}%",
             variant.spec.id,
             h("city_retained_total"),
-            h("zones_received_total"),
+            h("zones_retained_total"),
             100.0 * worst,
             100.0 * outcome.p_any_funding_gap[v]
         )?;

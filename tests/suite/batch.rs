@@ -269,7 +269,7 @@ fn unknown_keys_fail_their_rows_and_a_batch_with_no_good_row_exits_3() {
 fn the_example_batch_runs() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("b");
-    fencheng()
+    let run = fencheng()
         .arg("batch")
         .arg(demo_dir())
         .arg(demo_dir().join("batch.csv"))
@@ -277,7 +277,8 @@ fn the_example_batch_runs() {
         .arg(&out)
         .assert()
         .success()
-        .stdout(contains("newmat_treasury"));
+        .stdout(contains("newmat_treasury"))
+        .stdout(contains("zones retained Σ p50 万元"));
     for f in [
         "summary.csv",
         "risk.csv",
@@ -289,6 +290,26 @@ fn the_example_batch_runs() {
     }
     let headline = rows(&out.join("headline.csv"));
     assert_eq!(headline.len(), 7 * 6);
+
+    // The printed table shows each variant's city and zones retained totals (p50), as
+    // headline.csv has them.
+    let stdout = String::from_utf8(run.get_output().stdout.clone()).unwrap();
+    let p50 = |variant: &str, metric: &str| {
+        let row = headline
+            .iter()
+            .find(|r| r["scenario"] == variant && r["metric"] == metric)
+            .unwrap();
+        format!("{:.0}", row["p50"].parse::<f64>().unwrap())
+    };
+    let variant = &headline[0]["scenario"];
+    let line: Vec<&str> = stdout
+        .lines()
+        .find(|l| l.split_whitespace().next() == Some(variant.as_str()))
+        .unwrap()
+        .split_whitespace()
+        .collect();
+    assert_eq!(line[1], p50(variant, "city_retained_total"), "{stdout}");
+    assert_eq!(line[2], p50(variant, "zones_retained_total"), "{stdout}");
 }
 
 #[test]
