@@ -75,6 +75,10 @@ impl Shared {
             base.zones[z].base_revenue == v.zones[z].base_revenue
                 && projects_of(base, z).eq(projects_of(v, z))
         });
+        // The province takes on collected tax too, and hands back each zone's return
+        // under that zone's rule: a change to shares or land returns leaves it alone.
+        let province =
+            central && (0..v.zones.len()).all(|z| zones[z] || province_return_same(base, v, z));
         Shared {
             zones,
             taxes,
@@ -82,7 +86,7 @@ impl Shared {
             counties,
             city: all,
             central,
-            province: all,
+            province,
         }
     }
 }
@@ -104,6 +108,18 @@ fn taxes_same(base: &Scenario, v: &Scenario, z: usize) -> bool {
         && a.land == b.land
         && a.incentive == b.incentive
         && projects_of(base, z).eq(projects_of(v, z))
+}
+
+/// Zone `z` accrues the same provincial increment return (§4.6) in every projected year
+/// and is paid it on the same schedule (given equal taxes collected): the policies in
+/// force have equal return rates and lags. Accruals before the projection carry no
+/// return, so the years before it do not matter.
+fn province_return_same(base: &Scenario, v: &Scenario, z: usize) -> bool {
+    let rule = |s: &Scenario, year| {
+        let p = &s.policies[s.policy_in_force(z, year)];
+        (p.province_return, p.delivery.lag())
+    };
+    v.years().all(|year| rule(base, year) == rule(v, year))
 }
 
 /// The policy chains starting at `pa` and `pb` are equal by value.
@@ -139,6 +155,7 @@ fn projects_of(s: &Scenario, z: usize) -> impl Iterator<Item = &crate::scenario:
 mod tests {
     use super::*;
     use crate::cli::source::demo;
+    use crate::scenario::model::Delivery;
 
     #[test]
     fn a_change_to_one_zones_policy_shares_the_other_zones() {
@@ -161,8 +178,10 @@ mod tests {
                 .enumerate()
                 .all(|(c, &s)| s == (c != dongqu))
         );
-        assert!(!shared.city && !shared.province);
-        assert!(shared.central);
+        assert!(!shared.city);
+        // Neither the centre's nor the province's take, nor the province's return to
+        // any zone, depends on land returns.
+        assert!(shared.central && shared.province);
     }
 
     #[test]
@@ -178,6 +197,25 @@ mod tests {
         let newmat = v.zones.iter().position(|z| z.id == "newmat").unwrap();
         assert!(!Shared::between(&base, &v).zones[newmat]);
         assert!(Shared::between(&base, &base).zones.iter().all(|&s| s));
+    }
+
+    #[test]
+    fn the_province_is_shared_unless_a_zone_it_returns_to_changes_rate_or_lag() {
+        let base = demo();
+        let reset3 = base.policies.iter().position(|p| p.id == "reset3").unwrap();
+        let mut shares = base.clone();
+        shares.policies[reset3].increment_shares.zone += 0.05;
+        shares.policies[reset3].increment_shares.city -= 0.05;
+        assert!(Shared::between(&base, &shares).province);
+        let mut rate = base.clone();
+        rate.policies[reset3].province_return = 0.3;
+        assert!(!Shared::between(&base, &rate).province);
+        let mut lag = base.clone();
+        lag.policies[reset3].delivery = Delivery::Transfer { lag: 3 };
+        assert!(!Shared::between(&base, &lag).province);
+        let mut revenue = base.clone();
+        revenue.zones[0].base_revenue[0] *= 1.1;
+        assert!(!Shared::between(&base, &revenue).province);
     }
 
     #[test]

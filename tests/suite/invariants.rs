@@ -2,16 +2,18 @@
 //! with random policy drafts, seeds, path counts and thread counts:
 //! - the world does not depend on policy: a draft sees the same draws, path by path, and
 //!   collects exactly what the baseline collects;
-//! - results are bit-identical for 1 and N threads, a batch with its comparisons too.
+//! - results are bit-identical for 1 and N threads, a batch with its comparisons too;
+//! - what a batch takes from its baseline is what the draft computes run alone.
 
 use std::path::Path;
 
 use proptest::prelude::*;
 use proptest::test_runner::Config;
 
-use fencheng::engine::simulate_variants;
+use fencheng::engine::{simulate, simulate_variants};
 use fencheng::export::tables::{compare_csv, headline_csv, risk_csv, summary_csv};
 use fencheng::scenario::{Delivery, IncrementBasis, Scenario, Shortfall, load_dir};
+use fencheng::stats::sketch::{MIN_MANTISSA_BITS, relative_error};
 use fencheng::summary::Outcome;
 use fencheng::world::{WorldSampler, path_rng};
 
@@ -141,6 +143,28 @@ proptest! {
                 prop_assert_eq!(a, b);
             }
         }
+    }
+
+    #[test]
+    fn a_draft_in_a_batch_reports_what_it_reports_run_alone(
+        d in draft(),
+        seed in any::<u64>(),
+    ) {
+        // What a batch takes from its baseline instead of evaluating it (zones, the
+        // province, the centre) must be exactly what the draft would compute itself.
+        let base = demo();
+        let variant = drafted(&base, &d);
+        let batch = simulate_variants(&[&base, &variant], true, 300, seed, &|_| {});
+        let alone = simulate(&variant, 300, seed, &|_| {});
+        let bound = relative_error(MIN_MANTISSA_BITS);
+        for (a, b) in batch.summaries[1].rows.iter().zip(&alone.rows) {
+            let what = format!("{} {} {}", a.entity, a.metric, a.year);
+            prop_assert_eq!((a.mean, a.sd), (b.mean, b.sd), "{}", what);
+            for (x, y) in a.percentiles.iter().zip(&b.percentiles) {
+                prop_assert!((x - y).abs() <= 2.0 * bound * y.abs() + 1e-9, "{}: {} vs {}", what, x, y);
+            }
+        }
+        prop_assert_eq!(&batch.summaries[1].risk, &alone.risk);
     }
 
     #[test]
