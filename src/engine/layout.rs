@@ -57,9 +57,38 @@ metrics!(
     borrowing, debt, reserve, funding_gap, debt_ratio, interest_ratio, retained,
 );
 
+/// The rule rows fixed by the zone's base rule and returns, not by how its pool is
+/// split: a policy variant that changes only the shares (or bands, or who bears a
+/// shortfall) has these series of the baseline (see [`super::reuse::Shared::split_only`]).
+pub const ZONE_BASE_AND_RETURN_METRICS: [&str; 6] = [
+    "base",
+    "increment",
+    "shortfall",
+    "province_return",
+    "land_to_zone",
+    "fees_to_zone",
+];
+
+metrics!(
+    /// The rule rows left, in order: those a change to how the pool is split changes.
+    ZoneYear, ZONE_SPLIT_METRICS, zone_split_values:
+    allocation, received, receivable, inflow, interest, principal, outflow, balance,
+    reserve_draw, borrowing, debt, reserve, funding_gap, debt_ratio, interest_ratio,
+    retained,
+);
+
 metrics!(
     /// The rows of the city and of each county.
     GovYear, GOV_METRICS, gov_values: allocation, land_net, fees, retained, payable
+);
+
+/// The rows of the city or a county fixed by the land and fee returns of the zones it
+/// parents (see [`super::reuse::Shared::county_remainders`]).
+pub const GOV_REMAINDER_METRICS: [&str; 2] = ["land_net", "fees"];
+
+metrics!(
+    /// The other rows of the city and of each county, in order.
+    GovYear, GOV_SPLIT_METRICS, gov_split_values: allocation, retained, payable
 );
 
 metrics!(
@@ -271,19 +300,24 @@ impl Layout {
     pub fn record_unshared(ledger: &PathLedger, shared: &Shared, row: &mut Vec<f64>) {
         for ti in 0..ledger.central.len() {
             for (z, zone) in ledger.zones.iter().enumerate() {
-                match (shared.zones[z], shared.inputs[z]) {
-                    (true, _) => {}
-                    (false, true) => zone_rule_values(&zone[ti], row),
-                    (false, false) => zone_values(&zone[ti], row),
+                match (shared.zones[z], shared.inputs[z], shared.split_only[z]) {
+                    (true, _, _) => {}
+                    (false, true, true) => zone_split_values(&zone[ti], row),
+                    (false, true, false) => zone_rule_values(&zone[ti], row),
+                    (false, false, _) => zone_values(&zone[ti], row),
                 }
             }
-            if !shared.city {
-                gov_values(&ledger.city[ti], row);
-            }
-            for (county, &same) in ledger.counties.iter().zip(&shared.counties) {
-                if !same {
-                    gov_values(&county[ti], row);
-                }
+            let gov = |year: &GovYear, same: bool, remainders: bool, row: &mut Vec<f64>| match (
+                same, remainders,
+            ) {
+                (true, _) => {}
+                (false, true) => gov_split_values(year, row),
+                (false, false) => gov_values(year, row),
+            };
+            gov(&ledger.city[ti], shared.city, shared.city_remainders, row);
+            for (c, county) in ledger.counties.iter().enumerate() {
+                let (same, remainders) = (shared.counties[c], shared.county_remainders[c]);
+                gov(&county[ti], same, remainders, row);
             }
             if !shared.central {
                 central_values(&ledger.central[ti], row);
@@ -296,15 +330,30 @@ impl Layout {
 
     /// Per series of variant `s`: is it provably the baseline's, given what the variant
     /// `shared` with it? Every series of a shared entity is; so are a zone's
-    /// [`ZONE_INPUT_METRICS`] when its inputs are shared.
+    /// [`ZONE_INPUT_METRICS`] when its inputs are shared, its
+    /// [`ZONE_BASE_AND_RETURN_METRICS`] when only its split differs, and the
+    /// [`GOV_REMAINDER_METRICS`] of a city or county whose zones' returns are shared.
     pub fn is_shared(&self, s: &Scenario, shared: &Shared) -> Vec<bool> {
         let zone_of = |entity: &str| s.zones.iter().position(|z| z.id == entity);
         let whole = self.per_entity(|entity| entity_shared(s, shared, entity));
         let inputs = self.per_entity(|entity| zone_of(entity).is_some_and(|z| shared.inputs[z]));
+        let split_only =
+            self.per_entity(|entity| zone_of(entity).is_some_and(|z| shared.split_only[z]));
+        let remainders = self.per_entity(|entity| match entity {
+            CITY => shared.city_remainders,
+            _ => (s.counties.iter().position(|c| c.id == entity))
+                .is_some_and(|c| shared.county_remainders[c]),
+        });
         self.keys
             .iter()
             .enumerate()
-            .map(|(i, key)| whole[i] || (inputs[i] && ZONE_INPUT_METRICS.contains(&key.metric)))
+            .map(|(i, key)| {
+                let metric = &key.metric;
+                whole[i]
+                    || (inputs[i] && ZONE_INPUT_METRICS.contains(metric))
+                    || (split_only[i] && ZONE_BASE_AND_RETURN_METRICS.contains(metric))
+                    || (remainders[i] && GOV_REMAINDER_METRICS.contains(metric))
+            })
             .collect()
     }
 
@@ -362,6 +411,15 @@ mod tests {
             .collect();
         assert_eq!(ZONE_RULE_METRICS, rule.as_slice());
         assert_eq!(rule.len() + ZONE_INPUT_METRICS.len(), ZONE_METRICS.len());
+        let split: Vec<&str> = (ZONE_RULE_METRICS.iter().copied())
+            .filter(|m| !ZONE_BASE_AND_RETURN_METRICS.contains(m))
+            .collect();
+        assert_eq!(ZONE_SPLIT_METRICS, split.as_slice());
+        assert_eq!(split.len() + 6, ZONE_RULE_METRICS.len());
+        let gov_split: Vec<&str> = (GOV_METRICS.iter().copied())
+            .filter(|m| !GOV_REMAINDER_METRICS.contains(m))
+            .collect();
+        assert_eq!(GOV_SPLIT_METRICS, gov_split.as_slice());
         assert_eq!(
             GOV_METRICS,
             ["allocation", "land_net", "fees", "retained", "payable"]

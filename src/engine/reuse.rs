@@ -19,9 +19,20 @@ pub struct Shared {
     /// projects) are the baseline's, so what it collects and spends is, whatever its
     /// sharing rule (see [`crate::engine::layout::ZONE_INPUT_METRICS`]).
     pub inputs: Vec<bool>,
+    /// By zone index: besides its inputs, the zone's base rule, its land and fee
+    /// returns and its provincial return are the baseline's in every year: only how its
+    /// pool is split differs (shares, bands, who bears a shortfall), so its base,
+    /// increment, shortfall and returns are the baseline's (see
+    /// [`crate::engine::layout::ZONE_BASE_AND_RETURN_METRICS`]).
+    pub split_only: Vec<bool>,
     /// By county index.
     pub counties: Vec<bool>,
+    /// By county index: every zone it parents is shared or differs only in its split,
+    /// so the land and fee remainders it keeps are the baseline's.
+    pub county_remainders: Vec<bool>,
     pub city: bool,
+    /// The same for the zones the city parents itself.
+    pub city_remainders: bool,
     pub central: bool,
     pub province: bool,
 }
@@ -33,8 +44,11 @@ impl Shared {
             zones: vec![false; v.zones.len()],
             taxes: vec![false; v.zones.len()],
             inputs: vec![false; v.zones.len()],
+            split_only: vec![false; v.zones.len()],
             counties: vec![false; v.counties.len()],
+            county_remainders: vec![false; v.counties.len()],
             city: false,
+            city_remainders: false,
             central: false,
             province: false,
         }
@@ -58,17 +72,24 @@ impl Shared {
         let zones: Vec<bool> = (0..v.zones.len())
             .map(|z| inputs[z] && chain_same(base, base.zones[z].policy, v, v.zones[z].policy))
             .collect();
-        let taxes = (0..v.zones.len()).map(|z| taxes_same(base, v, z)).collect();
-        let counties = (0..v.counties.len())
-            .map(|c| {
-                v.zones
-                    .iter()
-                    .zip(&base.zones)
-                    .zip(&zones)
-                    .filter(|((a, b), _)| a.county == Some(c) || b.county == Some(c))
-                    .all(|(_, &same)| same)
-            })
+        let taxes: Vec<bool> = (0..v.zones.len()).map(|z| taxes_same(base, v, z)).collect();
+        let split_only: Vec<bool> = (0..v.zones.len())
+            .map(|z| inputs[z] && taxes[z] && returns_same(base, v, z))
             .collect();
+        // Whether every zone that `parent` picks out, in either scenario, passes `same`.
+        let children_all = |parent: Option<usize>, same: &dyn Fn(usize) -> bool| {
+            (0..v.zones.len())
+                .filter(|&z| v.zones[z].county == parent || base.zones[z].county == parent)
+                .all(same)
+        };
+        let counties = (0..v.counties.len())
+            .map(|c| children_all(Some(c), &|z| zones[z]))
+            .collect();
+        let remainders = |z: usize| zones[z] || split_only[z];
+        let county_remainders = (0..v.counties.len())
+            .map(|c| children_all(Some(c), &remainders))
+            .collect();
+        let city_remainders = children_all(None, &remainders);
         let all = zones.iter().all(|&s| s);
         // The centre's take depends on collected tax only, not on any sharing rule.
         let central = (0..v.zones.len()).all(|z| {
@@ -83,8 +104,11 @@ impl Shared {
             zones,
             taxes,
             inputs,
+            split_only,
             counties,
+            county_remainders,
             city: all,
+            city_remainders,
             central,
             province,
         }
@@ -120,6 +144,23 @@ fn province_return_same(base: &Scenario, v: &Scenario, z: usize) -> bool {
         (p.province_return, p.delivery.lag())
     };
     v.years().all(|year| rule(base, year) == rule(v, year))
+}
+
+/// Zone `z`'s base and increment come out the same in every projected year (given equal
+/// taxes collected), and it is returned the same land, fees and provincial return: the
+/// policies in force have equal base rules and return rates, and equal lags for the
+/// provincial return.
+fn returns_same(base: &Scenario, v: &Scenario, z: usize) -> bool {
+    let rule = |s: &Scenario, year| {
+        let p = &s.policies[s.policy_in_force(z, year)];
+        (
+            p.increment_basis,
+            p.base_reset_years,
+            p.land_return,
+            p.fee_return,
+        )
+    };
+    v.years().all(|year| rule(base, year) == rule(v, year)) && province_return_same(base, v, z)
 }
 
 /// The policy chains starting at `pa` and `pb` are equal by value.
@@ -216,6 +257,43 @@ mod tests {
         let mut revenue = base.clone();
         revenue.zones[0].base_revenue[0] *= 1.1;
         assert!(!Shared::between(&base, &revenue).province);
+    }
+
+    #[test]
+    fn a_change_to_shares_alone_keeps_the_zones_base_returns_and_remainders() {
+        let base = demo();
+        let reset3 = base.policies.iter().position(|p| p.id == "reset3").unwrap();
+        let under =
+            |s: &Scenario| -> Vec<bool> { s.zones.iter().map(|z| z.policy == reset3).collect() };
+        let mut shares = base.clone();
+        shares.policies[reset3].increment_shares.zone += 0.05;
+        shares.policies[reset3].increment_shares.city -= 0.05;
+        let shared = Shared::between(&base, &shares);
+        assert_eq!(shared.split_only, vec![true; base.zones.len()]);
+        assert!(
+            under(&base)
+                .iter()
+                .zip(&shared.zones)
+                .all(|(&u, &z)| u != z)
+        );
+        assert!(shared.county_remainders.iter().all(|&r| r) && shared.city_remainders);
+        // A change to a return or to the base rule is more than a split.
+        for change in [
+            |p: &mut Policy| p.land_return = 0.5,
+            |p: &mut Policy| p.fee_return = 0.9,
+            |p: &mut Policy| p.base_reset_years = 0,
+            |p: &mut Policy| p.increment_basis = crate::scenario::IncrementBasis::NewProjectsOnly,
+        ] {
+            let mut v = base.clone();
+            change(&mut v.policies[reset3]);
+            let shared = Shared::between(&base, &v);
+            assert_eq!(
+                shared.split_only,
+                under(&base).iter().map(|u| !u).collect::<Vec<_>>()
+            );
+            let dongqu = v.counties.iter().position(|c| c.id == "dongqu").unwrap();
+            assert!(!shared.county_remainders[dongqu]);
+        }
     }
 
     #[test]

@@ -9,8 +9,9 @@ use fencheng::engine::layout::Layout;
 use fencheng::engine::{simulate, simulate_variants};
 use fencheng::export::tables::{risk_csv, summary_csv};
 use fencheng::ledger::{Ledger, PathLedger, Reuse};
-use fencheng::scenario::{Scenario, load_dir};
+use fencheng::scenario::{Delivery, IncrementBasis, Policy, Scenario, Shares, Shortfall, load_dir};
 use fencheng::stats::PERCENTILES;
+use fencheng::summary::Outcome;
 use fencheng::world::{World, WorldSampler, path_rng};
 
 fn demo() -> Scenario {
@@ -236,25 +237,33 @@ fn zone_share_90(base: &Scenario) -> (Scenario, usize) {
     (variant, reset3)
 }
 
+/// Run `variant` in a batch after `base` and alone, on the same `paths` worlds: the
+/// batch's summary of it must have every mean and sd of the run alone, bit for bit,
+/// percentiles within the sketches' error, and its risk rows. Returns the batch.
+fn batch_matches_alone(base: &Scenario, variant: &Scenario, paths: usize, what: &str) -> Outcome {
+    let outcome = simulate_variants(&[base, variant], true, paths, 4, &|_| {});
+    let alone = simulate(variant, paths, 4, &|_| {});
+    let bound = fencheng::stats::sketch::relative_error(fencheng::stats::sketch::MIN_MANTISSA_BITS);
+    for (a, b) in outcome.summaries[1].rows.iter().zip(&alone.rows) {
+        let row = format!("{what}: {} {} {}", a.entity, a.metric, a.year);
+        assert_eq!((a.mean, a.sd), (b.mean, b.sd), "{row}");
+        for (x, y) in a.percentiles.iter().zip(&b.percentiles) {
+            assert!(
+                (x - y).abs() <= 2.0 * bound * y.abs() + 1e-9,
+                "{row}: {x} vs {y}"
+            );
+        }
+    }
+    assert_eq!(outcome.summaries[1].risk, alone.risk, "{what}");
+    outcome
+}
+
 #[test]
 fn a_variant_in_a_batch_equals_the_same_variant_run_alone() {
     // Reuse of the baseline's zones and statistics must not change a single mean or sd.
     let base = demo();
     let (variant, _) = zone_share_90(&base);
-    let outcome = simulate_variants(&[&base, &variant], true, 1500, 4, &|_| {});
-    let alone = simulate(&variant, 1500, 4, &|_| {});
-    let bound = fencheng::stats::sketch::relative_error(fencheng::stats::sketch::MIN_MANTISSA_BITS);
-    for (a, b) in outcome.summaries[1].rows.iter().zip(&alone.rows) {
-        let what = format!("{} {} {}", a.entity, a.metric, a.year);
-        assert_eq!((a.mean, a.sd), (b.mean, b.sd), "{what}");
-        for (x, y) in a.percentiles.iter().zip(&b.percentiles) {
-            assert!(
-                (x - y).abs() <= 2.0 * bound * y.abs() + 1e-9,
-                "{what}: {x} vs {y}"
-            );
-        }
-    }
-    assert_eq!(outcome.summaries[1].risk, alone.risk);
+    let outcome = batch_matches_alone(&base, &variant, 1500, "zone share 90%");
     // Zones the change does not touch report exactly zero differences.
     for c in &outcome.comparisons[1] {
         if c.entity == "coastal" || c.entity == "port" {
@@ -266,6 +275,59 @@ fn a_variant_in_a_batch_equals_the_same_variant_run_alone() {
             .iter()
             .any(|c| c.entity == "chem" && c.mean != 0.0)
     );
+}
+
+/// `shares` with the zone's share at `zone`, city and county keeping their ratio (a
+/// city-managed zone's county share stays 0).
+fn zone_at(shares: Shares, zone: f64) -> Shares {
+    let city = shares.city / (shares.city + shares.county);
+    Shares {
+        city: (1.0 - zone) * city,
+        county: (1.0 - zone) * (1.0 - city),
+        zone,
+    }
+}
+
+/// One change to a policy's rules.
+type Change = fn(&mut Policy);
+
+#[test]
+fn each_rule_changed_alone_reports_in_a_batch_what_it_reports_alone() {
+    // A batch takes from its baseline what a variant provably shares with it: whole
+    // zones, a zone's base and returns when only its split changes, the parents' land
+    // and fee remainders, the province. Each rule changed on its own must break exactly
+    // the sharing it should: a proof too generous shows here as a wrong mean.
+    let base = demo();
+    let changes: [(&str, Change); 9] = [
+        ("shares", |p| {
+            p.increment_shares = zone_at(p.increment_shares, 0.5)
+        }),
+        ("base shares", |p| {
+            p.base_shares = zone_at(p.base_shares, 0.1)
+        }),
+        ("zone bears shortfalls", |p| {
+            p.shortfall = Shortfall::ZoneBears
+        }),
+        ("land return", |p| p.land_return = 0.4),
+        ("fee return", |p| p.fee_return = 0.9),
+        ("province return", |p| p.province_return = 0.5),
+        ("transfer lag", |p| {
+            p.delivery = Delivery::Transfer { lag: 2 }
+        }),
+        ("base re-set", |p| p.base_reset_years = 2),
+        ("new projects only", |p| {
+            p.increment_basis = IncrementBasis::NewProjectsOnly;
+        }),
+    ];
+    // A city-managed zone (with a provincial return), a county zone, a policy chain.
+    for policy in ["treasury", "reset3", "reform"] {
+        let at = base.policies.iter().position(|p| p.id == policy).unwrap();
+        for (what, change) in changes {
+            let mut variant = base.clone();
+            change(&mut variant.policies[at]);
+            batch_matches_alone(&base, &variant, 300, &format!("{policy}: {what}"));
+        }
+    }
 }
 
 #[test]
