@@ -25,7 +25,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use crate::ledger::{Ledger, PathLedger, Reuse};
+use crate::ledger::{Ledger, PathLedger, Reuse, TakenParents};
 use crate::scenario::model::Scenario;
 use crate::stats::PERCENTILES;
 use crate::stats::sketch::{HEADLINE_MANTISSA_BITS, MANTISSA_BITS, MIN_MANTISSA_BITS};
@@ -484,6 +484,8 @@ struct Plan<'a> {
     layouts: Vec<Arc<Layout>>,
     /// Per variant: what each zone takes from the baseline's ledger (same world).
     reuse: Vec<Option<Vec<Reuse>>>,
+    /// Per variant that reuses the baseline's ledger: the parents it takes whole from it.
+    taken: Vec<Option<TakenParents>>,
     /// The first zones every variant takes whole from the baseline (when some do): the
     /// baseline's ledger keeps its parents' totals after them (see `Ledger::keep_prefix`).
     prefix_zones: Option<usize>,
@@ -537,6 +539,7 @@ impl<'a> Plan<'a> {
             layouts,
             reuse: Vec::new(),
             prefix_zones: None,
+            taken: Vec::new(),
             own: Vec::new(),
             source: Vec::new(),
             compared: Vec::new(),
@@ -622,8 +625,14 @@ impl<'a> Plan<'a> {
                     (false, false) => Reuse::Nothing,
                 })
                 .collect();
-            plan.reuse
-                .push(reuse.iter().any(|&r| r != Reuse::Nothing).then_some(reuse));
+            let reuses = reuse.iter().any(|&r| r != Reuse::Nothing);
+            plan.taken.push(reuses.then(|| TakenParents {
+                city: shared.city,
+                counties: shared.counties.clone(),
+                central: shared.central,
+                province: shared.province,
+            }));
+            plan.reuse.push(reuses.then_some(reuse));
             plan.unshared
                 .push(recorded_directly.then(|| shared.clone()));
             plan.differences.push(
@@ -725,6 +734,9 @@ impl<'a> Chunk<'a> {
                     let mut ledger = Ledger::new(s);
                     if let (0, Some(zones)) = (v, plan.prefix_zones) {
                         ledger.keep_prefix(zones);
+                    }
+                    if let Some(taken) = &plan.taken[v] {
+                        ledger.take_parents(taken.clone());
                     }
                     ledger
                 })

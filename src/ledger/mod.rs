@@ -96,6 +96,13 @@ pub struct GovYear {
     pub payable: f64,
 }
 
+impl GovYear {
+    /// Its retained funds, once every zone has added to it.
+    fn close(&mut self) {
+        self.retained = self.allocation + self.land_net + self.fees - self.base_grants;
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct CentralYear {
     pub take: f64,
@@ -184,6 +191,18 @@ struct TaxYear {
     land_net: f64,
 }
 
+/// The parents a variant takes whole from the baseline's ledger of the same world, when
+/// it reuses it (see [`Ledger::take_parents`]): their totals would add the same values
+/// in the same order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TakenParents {
+    pub city: bool,
+    /// By county index.
+    pub counties: Vec<bool>,
+    pub central: bool,
+    pub province: bool,
+}
+
 /// What a variant's zone takes from the baseline's ledger of the same world.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Reuse {
@@ -248,6 +267,8 @@ pub struct Ledger<'a> {
     /// Keep the parents' totals after this many zones in each path (see
     /// [`Ledger::keep_prefix`]).
     prefix_zones: Option<usize>,
+    /// Parents taken whole from the ledger a path reuses (see [`Ledger::take_parents`]).
+    taken: TakenParents,
     work: Work,
 }
 
@@ -433,6 +454,10 @@ impl<'a> Ledger<'a> {
             production_from,
             landing_from,
             prefix_zones: None,
+            taken: TakenParents {
+                counties: vec![false; scenario.counties.len()],
+                ..TakenParents::default()
+            },
             work,
         }
     }
@@ -441,6 +466,15 @@ impl<'a> Ledger<'a> {
     /// batch's baseline does, for the variants that change only zones from `zones` on.
     pub fn keep_prefix(&mut self, zones: usize) {
         self.prefix_zones = Some(zones);
+    }
+
+    /// When a path reuses an earlier ledger (see [`Ledger::evaluate_reusing`]), copy the
+    /// `taken` parents' totals from it instead of adding the zones into them. Only for
+    /// parents whose every input is provably the earlier scenario's: a batch's variant
+    /// takes those it shares with the baseline.
+    pub fn take_parents(&mut self, taken: TakenParents) {
+        assert_eq!(taken.counties.len(), self.scenario.counties.len());
+        self.taken = taken;
     }
 
     pub fn scenario(&self) -> &'a Scenario {
@@ -477,14 +511,32 @@ impl<'a> Ledger<'a> {
             let whole = how[..prefix.zones].iter().all(|&r| r == Reuse::Zone);
             whole.then_some((earlier, prefix))
         });
+        // Parents taken whole are copied at the end, and not added to on the way.
+        // Moved out for the call (and back at the end), as `share` borrows `self`.
+        let taken_parents = std::mem::take(&mut self.taken);
+        let no_parent = TakenParents::default();
+        let taken = match reuse {
+            Some(_) => &taken_parents,
+            None => &no_parent,
+        };
+        let county_taken = |c: usize| taken.counties.get(c).copied().unwrap_or(false);
         let first = match kept {
             Some((earlier, prefix)) => {
-                out.city.copy_from_slice(&prefix.city);
-                for (county, kept) in out.counties.iter_mut().zip(&prefix.counties) {
-                    county.copy_from_slice(kept);
+                if !taken.city {
+                    out.city.copy_from_slice(&prefix.city);
                 }
-                out.central.copy_from_slice(&prefix.central);
-                out.province.copy_from_slice(&prefix.province);
+                for (c, (county, kept)) in out.counties.iter_mut().zip(&prefix.counties).enumerate()
+                {
+                    if !county_taken(c) {
+                        county.copy_from_slice(kept);
+                    }
+                }
+                if !taken.central {
+                    out.central.copy_from_slice(&prefix.central);
+                }
+                if !taken.province {
+                    out.province.copy_from_slice(&prefix.province);
+                }
                 out.opening_payables = prefix.opening_payables;
                 let zones = prefix.zones;
                 out.zone_opening_payables[..zones]
@@ -527,31 +579,54 @@ impl<'a> Ledger<'a> {
             out.zone_opening_payables[z] = opening;
             out.opening_payables += opening;
             let county = s.zones[z].county;
-            for (ti, y) in zone_years(&out.zones, z, reuse).iter().enumerate() {
+            let parent_taken = county.map_or(taken.city, county_taken);
+            let years = zone_years(&out.zones, z, reuse);
+            // One short loop per total, each over the zone's years in order.
+            if !parent_taken {
                 let parent = match county {
-                    Some(c) => &mut out.counties[c][ti],
-                    None => &mut out.city[ti],
+                    Some(c) => &mut out.counties[c],
+                    None => &mut out.city,
                 };
-                parent.land_net += y.land_to_parent;
-                parent.fees += y.fees_to_parent;
-                parent.base_grants += y.base_grant;
-                parent.payable += y.receivable;
-                out.city[ti].allocation += y.to_city;
-                match county {
-                    Some(c) => out.counties[c][ti].allocation += y.to_county,
-                    // Validation makes a city-managed zone's county share 0.
-                    None => out.city[ti].allocation += y.to_county,
+                for (parent, y) in parent.iter_mut().zip(years) {
+                    parent.land_net += y.land_to_parent;
+                    parent.fees += y.fees_to_parent;
+                    parent.base_grants += y.base_grant;
+                    parent.payable += y.receivable;
+                    if county.is_some() {
+                        parent.allocation += y.to_county;
+                    }
                 }
-                out.central[ti].take += y.to_central;
-                let prov = &mut out.province[ti];
-                prov.take += y.to_province;
-                prov.province_return += y.province_return_accrued;
-                prov.payable += y.province_return_receivable;
+            }
+            if !taken.city {
+                for (city, y) in out.city.iter_mut().zip(years) {
+                    city.allocation += y.to_city;
+                    if county.is_none() {
+                        // Validation makes a city-managed zone's county share 0.
+                        city.allocation += y.to_county;
+                    }
+                }
+            }
+            if !taken.central {
+                for (central, y) in out.central.iter_mut().zip(years) {
+                    central.take += y.to_central;
+                }
+            }
+            if !taken.province {
+                for (prov, y) in out.province.iter_mut().zip(years) {
+                    prov.take += y.to_province;
+                    prov.province_return += y.province_return_accrued;
+                    prov.payable += y.province_return_receivable;
+                }
             }
         }
 
-        for gov in out.counties.iter_mut().flatten().chain(out.city.iter_mut()) {
-            gov.retained = gov.allocation + gov.land_net + gov.fees - gov.base_grants;
+        for (c, county) in out.counties.iter_mut().enumerate() {
+            if !county_taken(c) {
+                county.iter_mut().for_each(GovYear::close);
+            }
+        }
+        if !taken.city {
+            out.city.iter_mut().for_each(GovYear::close);
         }
         for c in &mut out.central {
             c.retained = c.take;
@@ -559,6 +634,23 @@ impl<'a> Ledger<'a> {
         for p in &mut out.province {
             p.retained = p.take - p.province_return;
         }
+        if let Some((earlier, _)) = reuse {
+            if taken.city {
+                out.city.copy_from_slice(&earlier.city);
+            }
+            for (c, county) in out.counties.iter_mut().enumerate() {
+                if county_taken(c) {
+                    county.copy_from_slice(&earlier.counties[c]);
+                }
+            }
+            if taken.central {
+                out.central.copy_from_slice(&earlier.central);
+            }
+            if taken.province {
+                out.province.copy_from_slice(&earlier.province);
+            }
+        }
+        self.taken = taken_parents;
     }
 
     /// §4.1–4.2 and land: what zone `z` collects on `world`, before any sharing rule.

@@ -290,6 +290,8 @@ fn zone_at(shares: Shares, zone: f64) -> Shares {
 
 /// One change to a policy's rules.
 type Change = fn(&mut Policy);
+/// One change to a scenario's other inputs.
+type Edit = fn(&mut Scenario);
 
 #[test]
 fn each_rule_changed_alone_reports_in_a_batch_what_it_reports_alone() {
@@ -327,6 +329,35 @@ fn each_rule_changed_alone_reports_in_a_batch_what_it_reports_alone() {
             change(&mut variant.policies[at]);
             batch_matches_alone(&base, &variant, 300, &format!("{policy}: {what}"));
         }
+    }
+    // Changes to what a zone collects or where it belongs reach the centre, the province
+    // and the parents, whatever the policies.
+    let zone = |s: &Scenario, id: &str| s.zones.iter().position(|z| z.id == id).unwrap();
+    let inputs: [(&str, Edit); 4] = [
+        ("chem's base revenue", |s| {
+            let z = s.zones.iter().position(|z| z.id == "chem").unwrap();
+            s.zones[z].base_revenue[0] *= 1.1;
+        }),
+        ("one project's investment", |s| {
+            s.projects[0].investment *= 2.0
+        }),
+        ("chem's land", |s| {
+            let z = s.zones.iter().position(|z| z.id == "chem").unwrap();
+            s.zones[z].land.price *= 1.5;
+        }),
+        ("chem moved to port's county", |s| {
+            let (chem, port) = (
+                s.zones.iter().position(|z| z.id == "chem").unwrap(),
+                s.zones.iter().position(|z| z.id == "port").unwrap(),
+            );
+            s.zones[chem].county = s.zones[port].county;
+        }),
+    ];
+    assert_ne!(base.zones[zone(&base, "chem")].county, None);
+    for (what, change) in inputs {
+        let mut variant = base.clone();
+        change(&mut variant);
+        batch_matches_alone(&base, &variant, 300, what);
     }
 }
 
