@@ -242,9 +242,25 @@ fn zone_share_90(base: &Scenario) -> (Scenario, usize) {
 /// percentiles within the sketches' error, and its risk rows. Returns the batch.
 fn batch_matches_alone(base: &Scenario, variant: &Scenario, paths: usize, what: &str) -> Outcome {
     let outcome = simulate_variants(&[base, variant], true, paths, 4, &|_| {});
-    let alone = simulate(variant, paths, 4, &|_| {});
+    variant_matches_alone(&outcome, 1, variant, paths, what);
+    outcome
+}
+
+/// Variant `v` of `outcome`, a batch on `paths` paths of seed 4, against `variant` run
+/// alone (see [`batch_matches_alone`]).
+fn variant_matches_alone(
+    outcome: &Outcome,
+    v: usize,
+    variant: &Scenario,
+    paths: usize,
+    what: &str,
+) {
+    let alone_outcome = simulate_variants(&[variant], false, paths, 4, &|_| {});
+    let alone = &alone_outcome.summaries[0];
+    // Headline totals keep full precision in both: every number is the same.
+    assert_eq!(outcome.headlines[v], alone_outcome.headlines[0], "{what}");
     let bound = fencheng::stats::sketch::relative_error(fencheng::stats::sketch::MIN_MANTISSA_BITS);
-    for (a, b) in outcome.summaries[1].rows.iter().zip(&alone.rows) {
+    for (a, b) in outcome.summaries[v].rows.iter().zip(&alone.rows) {
         let row = format!("{what}: {} {} {}", a.entity, a.metric, a.year);
         assert_eq!((a.mean, a.sd), (b.mean, b.sd), "{row}");
         for (x, y) in a.percentiles.iter().zip(&b.percentiles) {
@@ -254,8 +270,27 @@ fn batch_matches_alone(base: &Scenario, variant: &Scenario, paths: usize, what: 
             );
         }
     }
-    assert_eq!(outcome.summaries[1].risk, alone.risk, "{what}");
-    outcome
+    assert_eq!(outcome.summaries[v].risk, alone.risk, "{what}");
+}
+
+#[test]
+fn variants_changing_different_zones_each_report_what_they_report_alone() {
+    // The baseline keeps its parents' totals and headline sums after the zones every
+    // variant that takes any takes whole; a variant changing an earlier zone must not
+    // start from them.
+    let base = demo();
+    let policy = |id: &str| base.policies.iter().position(|p| p.id == id).unwrap();
+    let mut later = base.clone();
+    later.policies[policy("bands")].land_return = 0.2;
+    let mut first = base.clone();
+    first.policies[policy("treasury")].fee_return = 0.1;
+    let mut middle = base.clone();
+    middle.policies[policy("reset3")].fee_return = 0.1;
+    let variants = [&base, &later, &first, &middle];
+    let outcome = simulate_variants(&variants, true, 300, 4, &|_| {});
+    for (v, what) in [(1, "later"), (2, "first"), (3, "middle")] {
+        variant_matches_alone(&outcome, v, variants[v], 300, what);
+    }
 }
 
 #[test]
