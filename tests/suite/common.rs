@@ -1,15 +1,18 @@
 //! Small scenarios built in code, hand-set worlds, and the ledger's accounting checks
-//! (DOMAIN.md §4.3 invariant and §4.8 identity), shared by the ledger tests.
+//! (DOMAIN.md §4.3 invariant and §4.8 identity), shared by the ledger tests; and the
+//! check that a batch variant reports what it reports run alone.
 
 #![allow(dead_code)]
 
 use std::collections::BTreeMap;
 
+use fencheng::engine::simulate_variants;
 use fencheng::ledger::{Ledger, PathLedger};
 use fencheng::scenario::model::{
     County, Debt, Delivery, Economy, Fees, Incentive, IncrementBasis, Land, MeanSd, Policy,
     Project, Scenario, Sector, Shares, Shortfall, Simulation, Spending, Tax, Year, Zone,
 };
+use fencheng::summary::Outcome;
 use fencheng::world::World;
 use nalgebra::DMatrix;
 
@@ -271,4 +274,33 @@ pub fn assert_accounts(l: &PathLedger) {
     if let Some(v) = identity_violation(l, 1e-9) {
         panic!("identity: {v}");
     }
+}
+
+/// Variant `v` of `outcome`, a batch on `paths` paths of `seed`, against `variant` run
+/// alone on the same worlds: every mean and sd bit for bit, percentiles within the
+/// sketches' error, the risk rows and the headline totals.
+pub fn variant_matches_alone(
+    outcome: &Outcome,
+    v: usize,
+    variant: &Scenario,
+    paths: usize,
+    seed: u64,
+    what: &str,
+) {
+    let alone_outcome = simulate_variants(&[variant], false, paths, seed, &|_| {});
+    let alone = &alone_outcome.summaries[0];
+    // Headline totals keep full precision in both: every number is the same.
+    assert_eq!(outcome.headlines[v], alone_outcome.headlines[0], "{what}");
+    let bound = fencheng::stats::sketch::relative_error(fencheng::stats::sketch::MIN_MANTISSA_BITS);
+    for (a, b) in outcome.summaries[v].rows.iter().zip(&alone.rows) {
+        let row = format!("{what}: {} {} {}", a.entity, a.metric, a.year);
+        assert_eq!((a.mean, a.sd), (b.mean, b.sd), "{row}");
+        for (x, y) in a.percentiles.iter().zip(&b.percentiles) {
+            assert!(
+                (x - y).abs() <= 2.0 * bound * y.abs() + 1e-9,
+                "{row}: {x} vs {y}"
+            );
+        }
+    }
+    assert_eq!(outcome.summaries[v].risk, alone.risk, "{what}");
 }

@@ -14,6 +14,8 @@ use fencheng::stats::PERCENTILES;
 use fencheng::summary::Outcome;
 use fencheng::world::{World, WorldSampler, path_rng};
 
+use crate::common::variant_matches_alone;
+
 fn demo() -> Scenario {
     load_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/demo")).expect("demo is valid")
 }
@@ -242,35 +244,8 @@ fn zone_share_90(base: &Scenario) -> (Scenario, usize) {
 /// percentiles within the sketches' error, and its risk rows. Returns the batch.
 fn batch_matches_alone(base: &Scenario, variant: &Scenario, paths: usize, what: &str) -> Outcome {
     let outcome = simulate_variants(&[base, variant], true, paths, 4, &|_| {});
-    variant_matches_alone(&outcome, 1, variant, paths, what);
+    variant_matches_alone(&outcome, 1, variant, paths, 4, what);
     outcome
-}
-
-/// Variant `v` of `outcome`, a batch on `paths` paths of seed 4, against `variant` run
-/// alone (see [`batch_matches_alone`]).
-fn variant_matches_alone(
-    outcome: &Outcome,
-    v: usize,
-    variant: &Scenario,
-    paths: usize,
-    what: &str,
-) {
-    let alone_outcome = simulate_variants(&[variant], false, paths, 4, &|_| {});
-    let alone = &alone_outcome.summaries[0];
-    // Headline totals keep full precision in both: every number is the same.
-    assert_eq!(outcome.headlines[v], alone_outcome.headlines[0], "{what}");
-    let bound = fencheng::stats::sketch::relative_error(fencheng::stats::sketch::MIN_MANTISSA_BITS);
-    for (a, b) in outcome.summaries[v].rows.iter().zip(&alone.rows) {
-        let row = format!("{what}: {} {} {}", a.entity, a.metric, a.year);
-        assert_eq!((a.mean, a.sd), (b.mean, b.sd), "{row}");
-        for (x, y) in a.percentiles.iter().zip(&b.percentiles) {
-            assert!(
-                (x - y).abs() <= 2.0 * bound * y.abs() + 1e-9,
-                "{row}: {x} vs {y}"
-            );
-        }
-    }
-    assert_eq!(outcome.summaries[v].risk, alone.risk, "{what}");
 }
 
 #[test]
@@ -289,7 +264,7 @@ fn variants_changing_different_zones_each_report_what_they_report_alone() {
     let variants = [&base, &later, &first, &middle];
     let outcome = simulate_variants(&variants, true, 300, 4, &|_| {});
     for (v, what) in [(1, "later"), (2, "first"), (3, "middle")] {
-        variant_matches_alone(&outcome, v, variants[v], 300, what);
+        variant_matches_alone(&outcome, v, variants[v], 300, 4, what);
     }
 }
 

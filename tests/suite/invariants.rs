@@ -10,12 +10,13 @@ use std::path::Path;
 use proptest::prelude::*;
 use proptest::test_runner::Config;
 
-use fencheng::engine::{simulate, simulate_variants};
+use fencheng::engine::simulate_variants;
 use fencheng::export::tables::{compare_csv, headline_csv, risk_csv, summary_csv};
 use fencheng::scenario::{Delivery, IncrementBasis, Scenario, Shortfall, load_dir};
-use fencheng::stats::sketch::{MIN_MANTISSA_BITS, relative_error};
 use fencheng::summary::Outcome;
 use fencheng::world::{WorldSampler, path_rng};
+
+use crate::common::variant_matches_alone;
 
 fn demo() -> Scenario {
     load_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/demo")).expect("demo is valid")
@@ -155,16 +156,7 @@ proptest! {
         let base = demo();
         let variant = drafted(&base, &d);
         let batch = simulate_variants(&[&base, &variant], true, 300, seed, &|_| {});
-        let alone = simulate(&variant, 300, seed, &|_| {});
-        let bound = relative_error(MIN_MANTISSA_BITS);
-        for (a, b) in batch.summaries[1].rows.iter().zip(&alone.rows) {
-            let what = format!("{} {} {}", a.entity, a.metric, a.year);
-            prop_assert_eq!((a.mean, a.sd), (b.mean, b.sd), "{}", what);
-            for (x, y) in a.percentiles.iter().zip(&b.percentiles) {
-                prop_assert!((x - y).abs() <= 2.0 * bound * y.abs() + 1e-9, "{}: {} vs {}", what, x, y);
-            }
-        }
-        prop_assert_eq!(&batch.summaries[1].risk, &alone.risk);
+        variant_matches_alone(&batch, 1, &variant, 300, seed, &format!("{d:?}"));
     }
 
     #[test]
