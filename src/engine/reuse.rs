@@ -72,9 +72,10 @@ impl Shared {
         let zones: Vec<bool> = (0..v.zones.len())
             .map(|z| inputs[z] && chain_same(base, base.zones[z].policy, v, v.zones[z].policy))
             .collect();
-        let taxes: Vec<bool> = (0..v.zones.len()).map(|z| taxes_same(base, v, z)).collect();
+        let taxes = (0..v.zones.len()).map(|z| taxes_same(base, v, z)).collect();
+        // Equal inputs include what the zone collects (`taxes_same`).
         let split_only: Vec<bool> = (0..v.zones.len())
-            .map(|z| inputs[z] && taxes[z] && returns_same(base, v, z))
+            .map(|z| inputs[z] && returns_same(base, v, z))
             .collect();
         // Whether every zone that `parent` picks out, in either scenario, passes `same`.
         let children_all = |parent: Option<usize>, same: &dyn Fn(usize) -> bool| {

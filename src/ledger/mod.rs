@@ -620,35 +620,25 @@ impl<'a> Ledger<'a> {
             }
         }
 
+        // Each parent's years: taken whole from `earlier`, or closed from what was added.
+        let earlier = |taken: bool| reuse.map(|(earlier, _)| earlier).filter(|_| taken);
         for (c, county) in out.counties.iter_mut().enumerate() {
-            if !county_taken(c) {
-                county.iter_mut().for_each(GovYear::close);
+            match earlier(county_taken(c)) {
+                Some(earlier) => county.copy_from_slice(&earlier.counties[c]),
+                None => county.iter_mut().for_each(GovYear::close),
             }
         }
-        if !taken.city {
-            out.city.iter_mut().for_each(GovYear::close);
+        match earlier(taken.city) {
+            Some(earlier) => out.city.copy_from_slice(&earlier.city),
+            None => out.city.iter_mut().for_each(GovYear::close),
         }
-        for c in &mut out.central {
-            c.retained = c.take;
+        match earlier(taken.central) {
+            Some(earlier) => out.central.copy_from_slice(&earlier.central),
+            None => out.central.iter_mut().for_each(|c| c.retained = c.take),
         }
-        for p in &mut out.province {
-            p.retained = p.take - p.province_return;
-        }
-        if let Some((earlier, _)) = reuse {
-            if taken.city {
-                out.city.copy_from_slice(&earlier.city);
-            }
-            for (c, county) in out.counties.iter_mut().enumerate() {
-                if county_taken(c) {
-                    county.copy_from_slice(&earlier.counties[c]);
-                }
-            }
-            if taken.central {
-                out.central.copy_from_slice(&earlier.central);
-            }
-            if taken.province {
-                out.province.copy_from_slice(&earlier.province);
-            }
+        match earlier(taken.province) {
+            Some(earlier) => out.province.copy_from_slice(&earlier.province),
+            None => (out.province.iter_mut()).for_each(|p| p.retained = p.take - p.province_return),
         }
         self.taken = taken_parents;
     }
