@@ -39,11 +39,11 @@ pub fn render<C: Chart>(chart: &C) -> Result<Rendered> {
     let stem = chart.stem();
     let context = || format!("cannot draw the chart {stem}");
 
+    // White already: filling the root again cost a tenth of a chart's time.
     let mut rgb = vec![255u8; (WIDTH * HEIGHT * 3) as usize];
     {
         let backend = GlyphBackend(BitMapBackend::with_buffer(&mut rgb, (WIDTH, HEIGHT)));
         let root = backend.into_drawing_area();
-        root.fill(&WHITE).with_context(context)?;
         chart.draw(&root).with_context(context)?;
         root.present().with_context(context)?;
     }
@@ -71,6 +71,10 @@ pub fn encode_png(rgb: &[u8], width: u32, height: u32) -> Result<Vec<u8>> {
     encoder.set_color(png::ColorType::Rgb);
     encoder.set_depth(png::BitDepth::Eight);
     encoder.set_deflate_compression(png::DeflateCompression::Level(1));
+    // Each row less the pixel to its left: charts are mostly flat runs of one colour, so
+    // this compresses nearly as well as trying every filter on every row (6% larger
+    // files), at a fraction of the time.
+    encoder.set_filter(png::Filter::Sub);
     let mut writer = encoder.write_header()?;
     writer.write_image_data(rgb)?;
     writer.finish()?;

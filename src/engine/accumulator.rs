@@ -3,10 +3,13 @@
 use crate::ledger::ZoneYear;
 use crate::ledger::budget::Tier;
 use crate::scenario::model::Scenario;
+use crate::stats::sketch::Running;
 use crate::stats::{Moments, QuantileSketch};
 
 /// Lanes of the sums: the value of path `i` is summed in lane `i % LANES`.
 const LANES: usize = 4;
+/// Series added together, a path at a time, by [`SeriesStats::add_rows`].
+pub const ROW: usize = 16;
 
 /// Moments and percentiles of one series, fed in path order.
 ///
@@ -113,6 +116,55 @@ impl SeriesStats {
         sums.rotate_right(first);
         squares.rotate_right(first);
         (self.sums, self.squares) = (sums, squares);
+    }
+
+    /// Add `rows` to the [`ROW`] series of `block`, path after path (`rows[p * ROW + j]`
+    /// is series `j`'s value on path `p`): the same bits as [`Self::add_each`] on each
+    /// series. Read in the order they are stored, each value is loaded once, and the
+    /// sums of a path's values are added side by side. False, with nothing added, unless
+    /// every series has varied already and all have counted the same paths (so share a
+    /// lane), as a wave's stored series have after the first wave.
+    pub fn add_rows(block: &mut [&mut SeriesStats; ROW], rows: &[f64]) -> bool {
+        let count = block[0].sketch.count();
+        if block
+            .iter()
+            .any(|s| s.repeats.is_some() || s.sketch.count() != count)
+        {
+            return false;
+        }
+        let paths = rows.len() / ROW;
+        // All reserve the same number: the first refuses, before any sweep, or none does.
+        if !block.iter_mut().all(|s| s.sketch.reserve(paths)) {
+            return false;
+        }
+        let shift: [f64; ROW] = std::array::from_fn(|j| block[j].shift);
+        let mut sums: [[f64; ROW]; LANES] =
+            std::array::from_fn(|lane| std::array::from_fn(|j| block[j].sums[lane]));
+        let mut squares: [[f64; ROW]; LANES] =
+            std::array::from_fn(|lane| std::array::from_fn(|j| block[j].squares[lane]));
+        let mut runs: [Running; ROW] = std::array::from_fn(|j| block[j].sketch.running());
+        let first = (count % LANES as u64) as usize;
+        for (p, row) in rows.chunks_exact(ROW).enumerate() {
+            let row: &[f64; ROW] = row.try_into().expect("a full row");
+            let lane = (first + p) % LANES;
+            let (sums, squares) = (&mut sums[lane], &mut squares[lane]);
+            for j in 0..ROW {
+                let d = row[j] - shift[j];
+                sums[j] += d;
+                squares[j] += d * d;
+            }
+            for ((s, run), &x) in block.iter_mut().zip(&mut runs).zip(row) {
+                s.sketch.add_running(run, x);
+            }
+        }
+        for (j, (s, run)) in block.iter_mut().zip(runs).enumerate() {
+            s.sketch.finish_running(run);
+            for lane in 0..LANES {
+                s.sums[lane] = sums[lane][j];
+                s.squares[lane] = squares[lane][j];
+            }
+        }
+        true
     }
 
     /// Bring the sketch's buckets into cache (see [`QuantileSketch::touch`]).
@@ -236,6 +288,106 @@ mod tests {
         let total = |l: [f64; 4]| (l[0] + l[1]) + (l[2] + l[3]);
         let m = Moments::from_shifted_sums(xs.len() as u64, xs[0], total(sums), total(squares));
         (m, sketch.quantiles(&PS))
+    }
+
+    /// Series `j`'s value on path `p`: mixed signs, zeros, a widening range, values
+    /// that repeat the first for a while, and one series that never varies.
+    fn value(j: usize, p: usize) -> f64 {
+        let wobble = ((p * 7919 + j * 104_729) % 1000) as f64;
+        match j % 8 {
+            0 => 1000.0 + wobble,
+            1 => wobble - 500.0,
+            2 if p.is_multiple_of(3) => 0.0,
+            2 => wobble * 1e-3,
+            3 => (wobble + 1.0) * (1.0 + p as f64).powi(3),
+            4 if p < 60 => 42.0,
+            4 => 42.0 + wobble,
+            5 => -(wobble + 1.0) * 1e6,
+            6 => 7.25,
+            _ => (p as f64 - 700.0) * 1e-4,
+        }
+    }
+
+    #[test]
+    fn rows_added_side_by_side_give_the_bits_of_each_series_added_alone() {
+        let bits = |j: usize| if j == 11 { 11 } else { MANTISSA_BITS };
+        let fresh = || -> Vec<SeriesStats> {
+            (0..ROW)
+                .map(|j| {
+                    let mut s = SeriesStats::new(bits(j));
+                    s.start(value(j, 0));
+                    s
+                })
+                .collect()
+        };
+        let (mut alone, mut together) = (fresh(), fresh());
+        let mut rows_taken = 0;
+        let mut first = 0;
+        // Chunks of odd sizes, so that the lanes start anywhere; the first chunks still
+        // hold repeats of the first value, which only `add_each` takes.
+        for paths in [37, 30, 101, 5, 1, 2_000, 40_000] {
+            let rows: Vec<f64> = (first..first + paths)
+                .flat_map(|p| (0..ROW).map(move |j| value(j, p)))
+                .collect();
+            for (j, s) in alone.iter_mut().enumerate() {
+                s.add_each(rows[j..].iter().step_by(ROW).copied());
+            }
+            let mut block: Vec<&mut SeriesStats> = together.iter_mut().collect();
+            let block: &mut [&mut SeriesStats; ROW] = (&mut block[..]).try_into().unwrap();
+            if SeriesStats::add_rows(block, &rows) {
+                rows_taken += paths;
+            } else {
+                for (j, s) in block.iter_mut().enumerate() {
+                    s.add_each(rows[j..].iter().step_by(ROW).copied());
+                }
+            }
+            first += paths;
+        }
+        // Series 6 and 14 never vary: their repeats keep the block from the rows.
+        assert_eq!(rows_taken, 0, "a repeating series keeps the block apart");
+
+        let n = first as u64;
+        let values = |j: usize, p: usize| match j % 8 {
+            6 => 1.0 + (p % 5) as f64,
+            _ => value(j, p),
+        };
+        let mut varied = fresh();
+        for j in [6, 14] {
+            varied[j] = SeriesStats::new(bits(j));
+            varied[j].start(values(j, 0));
+        }
+        let mut alone_again = varied.clone();
+        first = 0;
+        for paths in [61, 3, 250, 40_000, 32_768] {
+            let rows: Vec<f64> = (first..first + paths)
+                .flat_map(|p| (0..ROW).map(move |j| values(j, p)))
+                .collect();
+            for (j, s) in alone_again.iter_mut().enumerate() {
+                s.add_each(rows[j..].iter().step_by(ROW).copied());
+            }
+            let mut block: Vec<&mut SeriesStats> = varied.iter_mut().collect();
+            let block: &mut [&mut SeriesStats; ROW] = (&mut block[..]).try_into().unwrap();
+            if !SeriesStats::add_rows(block, &rows) {
+                // The first chunk still holds repeats; 40,000 values are more than the
+                // 16-bit counts take between sweeps.
+                assert!(first == 0 || paths == 40_000, "refused {paths} rows");
+                for (j, s) in block.iter_mut().enumerate() {
+                    s.add_each(rows[j..].iter().step_by(ROW).copied());
+                }
+            }
+            first += paths;
+        }
+        let m = first as u64;
+        for (a, b) in alone_again.iter().zip(&varied) {
+            assert_eq!(a.sketch, b.sketch);
+            assert_eq!(a.moments(m).mean().to_bits(), b.moments(m).mean().to_bits());
+            assert_eq!(a.moments(m).sd().to_bits(), b.moments(m).sd().to_bits());
+            assert_eq!(a.quantiles(&PS), b.quantiles(&PS));
+        }
+        for (a, b) in alone.iter().zip(&together) {
+            assert_eq!(a.quantiles(&PS), b.quantiles(&PS));
+            assert_eq!(a.moments(n).mean().to_bits(), b.moments(n).mean().to_bits());
+        }
     }
 
     #[test]

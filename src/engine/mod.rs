@@ -32,7 +32,7 @@ use crate::stats::sketch::{HEADLINE_MANTISSA_BITS, MANTISSA_BITS, MIN_MANTISSA_B
 use crate::summary::{CompareRow, HeadlineRow, Outcome, RiskRow, Summary, SummaryRow};
 use crate::world::{World, WorldSampler, path_rng};
 
-use accumulator::{RiskTable, SeriesStats};
+use accumulator::{ROW, RiskTable, SeriesStats};
 use layout::{HEADLINE_METRICS, Layout, any_funding_gap, record_headline};
 use reuse::Shared;
 use watch::{Departure, Expect, Tracking};
@@ -43,7 +43,7 @@ pub const CHUNK_PATHS: usize = 4096;
 /// Memory for one wave's path values, all variants together.
 pub const WAVE_BUDGET_BYTES: usize = 96 << 20;
 /// Series folded together by one task of phase 2.
-const SERIES_BLOCK: usize = 16;
+const SERIES_BLOCK: usize = ROW;
 /// Paths evaluated first to find the series that repeat a value (see [`watch`]).
 pub const PILOT_PATHS: usize = 8;
 
@@ -417,6 +417,11 @@ fn fold_block(block: &mut [&mut SeriesStats], wave: &[Chunk], v: usize, from: us
     block.iter().for_each(|s| s.touch());
     for chunk in wave {
         let values = chunk.block(v, from, len);
+        if let Ok(full) = <&mut [&mut SeriesStats; ROW]>::try_from(&mut *block)
+            && SeriesStats::add_rows(full, values)
+        {
+            continue;
+        }
         // One series at a time, so its counters stay in L1 cache.
         for (j, s) in block.iter_mut().enumerate() {
             s.add_each(values[j..].iter().step_by(len).copied());
