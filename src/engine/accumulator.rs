@@ -100,6 +100,7 @@ impl SeriesStats {
         sums.rotate_left(first);
         squares.rotate_left(first);
         let shift = self.shift;
+        let added = xs.len() as u64;
         let mut run = self.sketch.running();
         'rounds: loop {
             for lane in 0..LANES {
@@ -112,7 +113,7 @@ impl SeriesStats {
                 self.sketch.add_running(&mut run, x);
             }
         }
-        self.sketch.finish_running(run);
+        self.sketch.finish_running(run, added);
         sums.rotate_right(first);
         squares.rotate_right(first);
         (self.sums, self.squares) = (sums, squares);
@@ -158,7 +159,7 @@ impl SeriesStats {
             }
         }
         for (j, (s, run)) in block.iter_mut().zip(runs).enumerate() {
-            s.sketch.finish_running(run);
+            s.sketch.finish_running(run, (rows.len() / ROW) as u64);
             for lane in 0..LANES {
                 s.sums[lane] = sums[lane][j];
                 s.squares[lane] = squares[lane][j];

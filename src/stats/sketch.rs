@@ -249,7 +249,6 @@ fn bucket_value(index: u32, shift: u32) -> f64 {
 pub struct Running {
     extremes: Extremes,
     zeros: u64,
-    count: u64,
 }
 
 /// The exact min and max, and how many values equal each: order statistics inside
@@ -364,7 +363,6 @@ impl QuantileSketch {
         Running {
             extremes: self.extremes,
             zeros: self.zeros,
-            count: self.count,
         }
     }
 
@@ -376,10 +374,10 @@ impl QuantileSketch {
         std::hint::black_box(self.positive.touch() ^ self.negative.touch());
     }
 
-    /// Add `x`, its extremes and counts into `run`: [`Self::add`], for hot loops.
+    /// Add `x`, its extremes and counts into `run`: [`Self::add`], for hot loops, which
+    /// count their values themselves ([`Self::finish_running`]).
     #[inline]
     pub fn add_running(&mut self, run: &mut Running, x: f64) {
-        run.count += 1;
         run.extremes.add(x, 1);
         let bits = x.to_bits();
         let magnitude = bits & !SIGN_BIT;
@@ -391,12 +389,13 @@ impl QuantileSketch {
         }
     }
 
-    /// Take back the extremes and counts of a hot loop.
+    /// Take back the extremes and counts of a hot loop that added `added` values.
     #[inline]
-    pub fn finish_running(&mut self, run: Running) {
-        self.since_sweep += run.count - self.count;
+    pub fn finish_running(&mut self, run: Running, added: u64) {
+        self.since_sweep += added;
         debug_assert!(self.since_sweep <= HALF, "add_running without reserve");
-        (self.extremes, self.zeros, self.count) = (run.extremes, run.zeros, run.count);
+        self.count += added;
+        (self.extremes, self.zeros) = (run.extremes, run.zeros);
     }
 
     /// Make room for `n` values added with [`Self::add_running`]: sweeps the buckets
@@ -616,7 +615,7 @@ mod tests {
         for x in [1.0, -2.0, 0.0, 3.5, 1e-12] {
             a.add_running(&mut run, x);
         }
-        a.finish_running(run);
+        a.finish_running(run, 5);
         a.add_repeated(7.0, 4);
         let mut b = QuantileSketch::with_precision(MANTISSA_BITS);
         b.add(-9.0);
@@ -713,7 +712,7 @@ mod tests {
                 },
             );
         }
-        principal.finish_running(run);
+        principal.finish_running(run, 100);
         let q = principal.quantiles(&PS);
         assert_eq!(q[..6], [5_400.0; 6], "{q:?}");
         let mut debt = QuantileSketch::default();
@@ -779,7 +778,7 @@ mod tests {
             assert!(hot.reserve(piece.len()));
             let mut run = hot.running();
             piece.iter().for_each(|&x| hot.add_running(&mut run, x));
-            hot.finish_running(run);
+            hot.finish_running(run, piece.len() as u64);
         }
         assert!(!hot.reserve(40_000), "more than a sweep allows");
         for s in [&one_by_one, &in_steps, &hot] {
