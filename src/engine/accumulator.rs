@@ -309,82 +309,73 @@ mod tests {
         }
     }
 
-    #[test]
-    fn rows_added_side_by_side_give_the_bits_of_each_series_added_alone() {
-        let bits = |j: usize| if j == 11 { 11 } else { MANTISSA_BITS };
-        let fresh = || -> Vec<SeriesStats> {
-            (0..ROW)
-                .map(|j| {
-                    let mut s = SeriesStats::new(bits(j));
-                    s.start(value(j, 0));
-                    s
-                })
-                .collect()
-        };
-        let (mut alone, mut together) = (fresh(), fresh());
-        let mut rows_taken = 0;
+    /// Fresh statistics of [`ROW`] series started at `values`' first path; series 11
+    /// keeps 11 bits, like a headline total.
+    fn started(values: impl Fn(usize, usize) -> f64) -> Vec<SeriesStats> {
+        (0..ROW)
+            .map(|j| {
+                let mut s = SeriesStats::new(if j == 11 { 11 } else { MANTISSA_BITS });
+                s.start(values(j, 0));
+                s
+            })
+            .collect()
+    }
+
+    /// Feed chunks of `sizes` paths of `values` to each series alone, and to the block
+    /// as rows where `add_rows` takes them; the sizes it refused, and the paths fed.
+    fn feed_both(
+        alone: &mut [SeriesStats],
+        together: &mut [SeriesStats],
+        sizes: &[usize],
+        values: impl Fn(usize, usize) -> f64,
+    ) -> (Vec<usize>, u64) {
+        let mut refused = Vec::new();
         let mut first = 0;
-        // Chunks of odd sizes, so that the lanes start anywhere; the first chunks still
-        // hold repeats of the first value, which only `add_each` takes.
-        for paths in [37, 30, 101, 5, 1, 2_000, 40_000] {
+        for &paths in sizes {
             let rows: Vec<f64> = (first..first + paths)
-                .flat_map(|p| (0..ROW).map(move |j| value(j, p)))
+                .flat_map(|p| (0..ROW).map(|j| values(j, p)).collect::<Vec<_>>())
                 .collect();
-            for (j, s) in alone.iter_mut().enumerate() {
-                s.add_each(rows[j..].iter().step_by(ROW).copied());
-            }
+            let each =
+                |s: &mut SeriesStats, j: usize| s.add_each(rows[j..].iter().step_by(ROW).copied());
+            alone.iter_mut().enumerate().for_each(|(j, s)| each(s, j));
             let mut block: Vec<&mut SeriesStats> = together.iter_mut().collect();
             let block: &mut [&mut SeriesStats; ROW] = (&mut block[..]).try_into().unwrap();
-            if SeriesStats::add_rows(block, &rows) {
-                rows_taken += paths;
-            } else {
-                for (j, s) in block.iter_mut().enumerate() {
-                    s.add_each(rows[j..].iter().step_by(ROW).copied());
-                }
+            if !SeriesStats::add_rows(block, &rows) {
+                refused.push(paths);
+                block.iter_mut().enumerate().for_each(|(j, s)| each(s, j));
             }
             first += paths;
         }
-        // Series 6 and 14 never vary: their repeats keep the block from the rows.
-        assert_eq!(rows_taken, 0, "a repeating series keeps the block apart");
+        (refused, first as u64)
+    }
 
-        let n = first as u64;
-        let values = |j: usize, p: usize| match j % 8 {
+    #[test]
+    fn rows_added_side_by_side_give_the_bits_of_each_series_added_alone() {
+        // Chunks of odd sizes, so that the lanes start anywhere.
+        let sizes = [61, 3, 250, 40_000, 32_768];
+        let varying = |j: usize, p: usize| match j % 8 {
             6 => 1.0 + (p % 5) as f64,
             _ => value(j, p),
         };
-        let mut varied = fresh();
-        for j in [6, 14] {
-            varied[j] = SeriesStats::new(bits(j));
-            varied[j].start(values(j, 0));
-        }
-        let mut alone_again = varied.clone();
-        first = 0;
-        for paths in [61, 3, 250, 40_000, 32_768] {
-            let rows: Vec<f64> = (first..first + paths)
-                .flat_map(|p| (0..ROW).map(move |j| values(j, p)))
-                .collect();
-            for (j, s) in alone_again.iter_mut().enumerate() {
-                s.add_each(rows[j..].iter().step_by(ROW).copied());
-            }
-            let mut block: Vec<&mut SeriesStats> = varied.iter_mut().collect();
-            let block: &mut [&mut SeriesStats; ROW] = (&mut block[..]).try_into().unwrap();
-            if !SeriesStats::add_rows(block, &rows) {
-                // The first chunk still holds repeats; 40,000 values are more than the
-                // 16-bit counts take between sweeps.
-                assert!(first == 0 || paths == 40_000, "refused {paths} rows");
-                for (j, s) in block.iter_mut().enumerate() {
-                    s.add_each(rows[j..].iter().step_by(ROW).copied());
-                }
-            }
-            first += paths;
-        }
-        let m = first as u64;
-        for (a, b) in alone_again.iter().zip(&varied) {
+        let (mut alone, mut together) = (started(varying), started(varying));
+        let (refused, n) = feed_both(&mut alone, &mut together, &sizes, varying);
+        // The first chunk still holds repeats of the first value (only `add_each` takes
+        // them); 40,000 values are more than 16-bit counts take between sweeps.
+        assert_eq!(refused, [61, 40_000]);
+        for (a, b) in alone.iter().zip(&together) {
             assert_eq!(a.sketch, b.sketch);
-            assert_eq!(a.moments(m).mean().to_bits(), b.moments(m).mean().to_bits());
-            assert_eq!(a.moments(m).sd().to_bits(), b.moments(m).sd().to_bits());
+            assert_eq!(a.moments(n).mean().to_bits(), b.moments(n).mean().to_bits());
+            assert_eq!(a.moments(n).sd().to_bits(), b.moments(n).sd().to_bits());
             assert_eq!(a.quantiles(&PS), b.quantiles(&PS));
         }
+    }
+
+    #[test]
+    fn a_block_holding_a_series_that_never_varied_is_added_series_by_series() {
+        let (mut alone, mut together) = (started(value), started(value));
+        // Series 6 and 14 repeat their first value on every path.
+        let (refused, n) = feed_both(&mut alone, &mut together, &[37, 101, 2_000], value);
+        assert_eq!(refused, [37, 101, 2_000]);
         for (a, b) in alone.iter().zip(&together) {
             assert_eq!(a.quantiles(&PS), b.quantiles(&PS));
             assert_eq!(a.moments(n).mean().to_bits(), b.moments(n).mean().to_bits());
