@@ -39,7 +39,7 @@ pub fn render<C: Chart>(chart: &C) -> Result<Rendered> {
     let stem = chart.stem();
     let context = || format!("cannot draw the chart {stem}");
 
-    // White already: filling the root again cost a tenth of a chart's time.
+    // The buffer starts white, so the root is not filled again (a pass over every pixel).
     let mut rgb = vec![255u8; (WIDTH * HEIGHT * 3) as usize];
     {
         let backend = GlyphBackend(BitMapBackend::with_buffer(&mut rgb, (WIDTH, HEIGHT)));
