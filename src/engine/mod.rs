@@ -42,7 +42,7 @@ pub const CHUNK_PATHS: usize = 4096;
 
 /// Memory for one wave's path values, all variants together.
 pub const WAVE_BUDGET_BYTES: usize = 96 << 20;
-/// Series folded together by one task of phase 2.
+/// Series folded together by one task of phase 2: one row of [`SeriesStats::add_rows`].
 const SERIES_BLOCK: usize = ROW;
 /// Paths evaluated first to find the series that repeat a value (see [`watch`]).
 pub const PILOT_PATHS: usize = 8;

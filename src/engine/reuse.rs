@@ -135,16 +135,24 @@ fn taxes_same(base: &Scenario, v: &Scenario, z: usize) -> bool {
         && projects_of(base, z).eq(projects_of(v, z))
 }
 
+/// Zone `z`'s policies in force give the same `rule` in every projected year of both
+/// scenarios.
+fn same_every_year<T: PartialEq>(
+    base: &Scenario,
+    v: &Scenario,
+    z: usize,
+    rule: impl Fn(&Policy) -> T,
+) -> bool {
+    let of = |s: &Scenario, year| rule(&s.policies[s.policy_in_force(z, year)]);
+    v.years().all(|year| of(base, year) == of(v, year))
+}
+
 /// Zone `z` accrues the same provincial increment return (§4.6) in every projected year
 /// and is paid it on the same schedule (given equal taxes collected): the policies in
 /// force have equal return rates and lags. Accruals before the projection carry no
 /// return, so the years before it do not matter.
 fn province_return_same(base: &Scenario, v: &Scenario, z: usize) -> bool {
-    let rule = |s: &Scenario, year| {
-        let p = &s.policies[s.policy_in_force(z, year)];
-        (p.province_return, p.delivery.lag())
-    };
-    v.years().all(|year| rule(base, year) == rule(v, year))
+    same_every_year(base, v, z, |p| (p.province_return, p.delivery.lag()))
 }
 
 /// Zone `z`'s base and increment come out the same in every projected year (given equal
@@ -152,16 +160,14 @@ fn province_return_same(base: &Scenario, v: &Scenario, z: usize) -> bool {
 /// policies in force have equal base rules and return rates, and equal lags for the
 /// provincial return.
 fn returns_same(base: &Scenario, v: &Scenario, z: usize) -> bool {
-    let rule = |s: &Scenario, year| {
-        let p = &s.policies[s.policy_in_force(z, year)];
+    same_every_year(base, v, z, |p| {
         (
             p.increment_basis,
             p.base_reset_years,
             p.land_return,
             p.fee_return,
         )
-    };
-    v.years().all(|year| rule(base, year) == rule(v, year)) && province_return_same(base, v, z)
+    }) && province_return_same(base, v, z)
 }
 
 /// The policy chains starting at `pa` and `pb` are equal by value.
