@@ -180,12 +180,16 @@ impl SeriesStats {
     }
 
     /// Percentiles for `ps` (fractions, ascending); see [`QuantileSketch::quantiles`].
+    /// A percentile of −0 (an empty sum, such as a zone's incentives with no stages) is
+    /// reported as 0, so no table prints `-0`: adding +0 changes no other value.
     pub fn quantiles(&self, ps: &[f64]) -> Vec<f64> {
-        match self.repeats {
+        let mut q = match self.repeats {
             // Every value so far was the first one.
             Some(n) if n > 0 => vec![self.shift; ps.len()],
             _ => self.sketch.quantiles(ps),
-        }
+        };
+        q.iter_mut().for_each(|x| *x += 0.0);
+        q
     }
 }
 
@@ -422,6 +426,27 @@ mod tests {
             assert_eq!(s.moments(n).sd().to_bits(), m.sd().to_bits());
             assert_eq!(s.quantiles(&PS), q);
         }
+    }
+
+    #[test]
+    fn negative_zero_is_reported_as_zero() {
+        let mut repeated = SeriesStats::new(9);
+        repeated.start(-0.0);
+        (0..3).for_each(|_| repeated.add(-0.0));
+        let mut mixed = SeriesStats::new(9);
+        mixed.start(-0.0);
+        [1.0, -0.0, -0.0, -0.0, -2.0]
+            .into_iter()
+            .for_each(|x| mixed.add(x));
+        for s in [&repeated, &mixed] {
+            let q = s.quantiles(&PS);
+            assert!(
+                q.iter().all(|x| !(*x == 0.0 && x.is_sign_negative())),
+                "{q:?}"
+            );
+        }
+        assert_eq!(repeated.quantiles(&PS), vec![0.0; PS.len()]);
+        assert_eq!(repeated.moments(4).mean().to_bits(), 0.0f64.to_bits());
     }
 
     #[test]
