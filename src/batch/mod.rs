@@ -367,7 +367,7 @@ fn scenario_errors(spec: &VariantSpec, error: &ScenarioError) -> Vec<RowError> {
                     || location.starts_with(&format!("{k}."))
                     || k.starts_with(&format!("{location}."))
                     || message.contains(&format!("`{last}`"))
-                    // A cell of projects.csv: `row 3, column p_land`.
+                    // A cell of projects.csv: `row 3 (line 4, project p3), column p_land`.
                     || (project_edits::is_project_key(k)
                         && location.ends_with(&format!("column {last}")))
             })
@@ -399,9 +399,10 @@ fn scenario_errors(spec: &VariantSpec, error: &ScenarioError) -> Vec<RowError> {
         // The value came from the batch row, not from the model file.
         let message = match p.location.as_str() {
             "" => p.message.clone(),
-            // A cell of projects.csv (edited by a `projects.` column): `row 3, column p_land`.
+            // A cell of projects.csv (edited by a `projects.` column):
+            // `row 3 (line 4, project p3), column p_land`.
             cell if cell.starts_with("row ") && column.starts_with("projects.*.") => {
-                let cell_column = cell.split_once(", ").map_or(cell, |(_, c)| c);
+                let cell_column = cell.rfind(", column ").map_or(cell, |i| &cell[i + 2..]);
                 format!("{file}, every project's {cell_column}: {}", p.message)
             }
             cell if cell.starts_with("row ") => format!("{file} {cell}: {}", p.message),

@@ -63,7 +63,8 @@ fn plain_types(message: &str) -> String {
 pub struct Problem {
     pub file: PathBuf,
     /// A dotted key (`policies.reform.increment_shares`) or a cell
-    /// (`row 7, column p_land`); empty when the problem is about the whole file.
+    /// (`row 7 (line 8, project p7), column p_land`); empty when the problem is about
+    /// the whole file.
     pub location: String,
     pub message: String,
 }

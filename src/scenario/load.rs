@@ -162,8 +162,9 @@ mod tests {
         let projects = PROJECTS.replacen("p2,", "p1,", 1);
         let e = load_str(MODEL, &projects, Path::new("scenarios/demo")).expect_err("dup");
         assert!(
-            e.to_string()
-                .starts_with("scenarios/demo/projects.csv: row 2, column id: project `p1`"),
+            e.to_string().starts_with(
+                "scenarios/demo/projects.csv: row 2 (line 3, project p1), column id: project `p1`"
+            ),
             "{e}"
         );
     }

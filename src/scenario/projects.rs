@@ -3,7 +3,8 @@
 //! Columns `id, zone, name, sector, investment, signed_year, build_years, p_land,
 //! delay_probs` and optional `tax_intensity`, in any order. Cells are trimmed; an empty
 //! `tax_intensity` means the sector's; `delay_probs` is `P(delay=0);P(delay=1);…`.
-//! Problems name the 1-based data row (the header is not counted) and the column.
+//! Problems name the 1-based data row (the header is not counted), its line in the file,
+//! the project's id when it has one, and the column.
 
 use super::check::{Checker, num};
 use super::model::{Project, Year};
@@ -47,7 +48,12 @@ pub fn parse(c: &mut Checker, text: &str, ctx: &Context) -> Vec<Project> {
     };
 
     let mut projects: Vec<Project> = Vec::new();
-    let mut first_row_of: Vec<(String, usize)> = Vec::new();
+    let mut first_row_of: Vec<(String, String)> = Vec::new();
+    let mut lines = Lines {
+        bytes: text.as_bytes(),
+        line: 1,
+        counted: 0,
+    };
     for (i, record) in reader.records().enumerate() {
         let row = i + 1;
         let record = match record {
@@ -57,9 +63,16 @@ pub fn parse(c: &mut Checker, text: &str, ctx: &Context) -> Vec<Project> {
                 continue;
             }
         };
+        // The line too: a spreadsheet numbers the header row 1, so its row 3 is data
+        // row 2. The id, when there is one, finds the project in any editor.
+        let line = lines.of(&record);
+        let place = match cells_id(&record, &columns) {
+            "" => format!("row {row} (line {line})"),
+            id => format!("row {row} (line {line}, project {id})"),
+        };
         if record.len() != columns.count {
             c.push(
-                format!("row {row}"),
+                place,
                 format!(
                     "{} cells, expected {} (one per column of the header)",
                     record.len(),
@@ -75,17 +88,51 @@ pub fn parse(c: &mut Checker, text: &str, ctx: &Context) -> Vec<Project> {
         let id = cells.get("id");
         if let Some((_, first)) = first_row_of.iter().find(|(known, _)| known == id) {
             c.push(
-                format!("row {row}, column id"),
-                format!("project `{id}` is already defined in row {first}"),
+                format!("{place}, column id"),
+                format!("project `{id}` is already defined in {first}"),
             );
         } else if !id.is_empty() {
-            first_row_of.push((id.to_string(), row));
+            first_row_of.push((id.to_string(), format!("row {row} (line {line})")));
         }
-        if let Some(p) = project(c, row, &cells, ctx) {
+        if let Some(p) = project(c, &place, &cells, ctx) {
             projects.push(p);
         }
     }
     projects
+}
+
+/// The file's lines, counted up to each record as the reader goes.
+struct Lines<'t> {
+    bytes: &'t [u8],
+    /// The line of byte `counted`.
+    line: usize,
+    counted: usize,
+}
+
+impl Lines<'_> {
+    /// The line `record` starts on: counted to its byte offset and past the blank lines
+    /// the reader skips there (its own line count leaves those out).
+    fn of(&mut self, record: &csv::StringRecord) -> usize {
+        let mut start = record
+            .position()
+            .map_or(self.bytes.len(), |p| p.byte() as usize)
+            .max(self.counted);
+        while matches!(self.bytes.get(start), Some(b'\n' | b'\r')) {
+            start += 1;
+        }
+        let newlines = self.bytes[self.counted..start.min(self.bytes.len())]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count();
+        self.line += newlines;
+        self.counted = start.min(self.bytes.len());
+        self.line
+    }
+}
+
+/// The id cell of a record, before its length is checked (empty if absent).
+fn cells_id<'r>(record: &'r csv::StringRecord, columns: &Columns) -> &'r str {
+    columns.of("id").and_then(|k| record.get(k)).unwrap_or("")
 }
 
 /// The cells of one data row, by column name (absent optional column: empty).
@@ -165,9 +212,9 @@ fn header(c: &mut Checker, reader: &mut csv::Reader<&[u8]>) -> Option<Columns> {
 }
 
 /// One row; `None` when a cell is so broken that no project can be built.
-fn project(c: &mut Checker, row: usize, cells: &Row, ctx: &Context) -> Option<Project> {
+fn project(c: &mut Checker, place: &str, cells: &Row, ctx: &Context) -> Option<Project> {
     let cell = |name: &str| cells.get(name);
-    let at = |column: &str| format!("row {row}, column {column}");
+    let at = |column: &str| format!("{place}, column {column}");
 
     let id = cell("id").to_string();
     if id.is_empty() {
@@ -403,22 +450,26 @@ mod tests {
             "{HEADER}\n\
              p1,zz,n,chem,abc,2025,1,1.5,1\n\
              p1,a,n,steel,-3,2023,1,1,0.5;0.4\n\
+             \n\
              p3,a,n,chem,1,2025,0.5,1,0.5;;0.5\n\
-             p4,a,n,chem,1\n"
+             p4,a,n,chem,1\n\
+             ,a,n,chem,1,2025,1,1,1\n"
         );
         let (_, problems) = run(&text);
+        // The blank line is skipped: data row 3 is on line 5.
         let expected = [
-            "p.csv: row 1, column zone: unknown zone `zz` (known: a, b)",
-            "p.csv: row 1, column investment: `abc` is not a number, expected an amount (万元) ≥ 0",
-            "p.csv: row 1, column p_land: 1.5, expected a probability between 0 and 1",
-            "p.csv: row 2, column id: project `p1` is already defined in row 1",
-            "p.csv: row 2, column sector: unknown sector `steel` (known: chem)",
-            "p.csv: row 2, column investment: -3, expected an amount (万元) ≥ 0",
-            "p.csv: row 2, column delay_probs: `0.5;0.4`: sum to 0.9, expected 1",
-            "p.csv: row 2, column signed_year: signed_year 2023 + build_years 1 = 2024",
-            "p.csv: row 3, column build_years: 0.5, expected a whole number of years ≥ 0 (at most 100)",
-            "p.csv: row 3, column delay_probs: `0.5;;0.5`: entry 2 is empty",
-            "p.csv: row 4: 5 cells, expected 9",
+            "p.csv: row 1 (line 2, project p1), column zone: unknown zone `zz` (known: a, b)",
+            "p.csv: row 1 (line 2, project p1), column investment: `abc` is not a number, expected an amount (万元) ≥ 0",
+            "p.csv: row 1 (line 2, project p1), column p_land: 1.5, expected a probability between 0 and 1",
+            "p.csv: row 2 (line 3, project p1), column id: project `p1` is already defined in row 1 (line 2)",
+            "p.csv: row 2 (line 3, project p1), column sector: unknown sector `steel` (known: chem)",
+            "p.csv: row 2 (line 3, project p1), column investment: -3, expected an amount (万元) ≥ 0",
+            "p.csv: row 2 (line 3, project p1), column delay_probs: `0.5;0.4`: sum to 0.9, expected 1",
+            "p.csv: row 2 (line 3, project p1), column signed_year: signed_year 2023 + build_years 1 = 2024",
+            "p.csv: row 3 (line 5, project p3), column build_years: 0.5, expected a whole number of years ≥ 0 (at most 100)",
+            "p.csv: row 3 (line 5, project p3), column delay_probs: `0.5;;0.5`: entry 2 is empty",
+            "p.csv: row 4 (line 6, project p4): 5 cells, expected 9",
+            "p.csv: row 5 (line 7), column id: empty, expected a project id",
         ];
         assert_eq!(problems.len(), expected.len(), "{problems:#?}");
         for (got, want) in problems.iter().zip(expected) {

@@ -841,7 +841,7 @@ mod tests {
         assert_eq!(err.problems().len(), 3, "{err}");
         assert!(
             err.to_string()
-                .contains("d/projects.csv: row 1, column p_land: 1.8")
+                .contains("d/projects.csv: row 1 (line 2, project p1), column p_land: 1.8")
         );
     }
 }
