@@ -252,8 +252,9 @@ fn chains(c: &mut Checker, policies: &mut [Policy]) {
         if on_cycle.contains(&p) {
             continue;
         }
-        // The successor's end year only matters when it hands over in turn.
-        if let (Some(next_end), Some(_)) = (policies[next].end_year, policies[next].after)
+        // Checked even when the successor hands over to no one (its end year is then
+        // unused): an end year at or before its predecessor's is a slip in the table.
+        if let Some(next_end) = policies[next].end_year
             && next_end <= end
         {
             c.push(
@@ -415,6 +416,20 @@ mod tests {
         let (_, problems) = load(&not_increasing);
         assert_eq!(problems.len(), 1, "{problems:?}");
         assert!(problems[0].contains("policies.b.end_year: 2027, expected a year after 2028"));
+        // The last policy of a chain needs no end year; one it has must still increase.
+        let last_ends_early = policy_text(
+            "a",
+            "delivery = \"treasury\"\nend_year = 2027\nafter = \"b\"",
+        ) + &policy_text("b", "delivery = \"treasury\"\nend_year = 2026");
+        let (_, problems) = load(&last_ends_early);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(problems[0].contains("policies.b.end_year: 2026, expected a year after 2027"));
+        let last_ends_later = policy_text(
+            "a",
+            "delivery = \"treasury\"\nend_year = 2027\nafter = \"b\"",
+        ) + &policy_text("b", "delivery = \"treasury\"\nend_year = 2030");
+        let (_, problems) = load(&last_ends_later);
+        assert!(problems.is_empty(), "{problems:?}");
 
         let cycle = policy_text(
             "a",
