@@ -32,7 +32,13 @@ pub fn economy(c: &mut Checker, raw: &raw::Macro, zone_ids: &[&str]) -> Economy 
     };
     let interest_rate = mean_sd(c, "macro.interest_rate", raw.interest_rate);
     let land_price_growth = match raw.land_price_growth {
-        Some(g) => mean_sd(c, "macro.land_price_growth", g),
+        Some(g) => {
+            let g = raw::MeanSd {
+                mean: g.mean.unwrap_or(0.0),
+                sd: g.sd,
+            };
+            mean_sd(c, "macro.land_price_growth", g)
+        }
         None => MeanSd { mean: 0.0, sd: 0.0 },
     };
     let (correlation, correlation_factor) = matrix(c, &raw.correlation, zone_ids);
@@ -192,6 +198,19 @@ mod tests {
         assert_eq!(e.land_price_growth, MeanSd { mean: 0.0, sd: 0.0 });
         assert_eq!(e.correlation, DMatrix::identity(3, 3));
         assert_eq!(e.correlation_factor, DMatrix::identity(3, 3));
+        // Each item of land_price_growth defaults on its own.
+        let (e, problems) = run(
+            "interest_rate = { mean = 0.04 }\nland_price_growth = { sd = 0.08 }",
+            &["z"],
+        );
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(
+            e.land_price_growth,
+            MeanSd {
+                mean: 0.0,
+                sd: 0.08
+            }
+        );
     }
 
     #[test]

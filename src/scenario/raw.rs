@@ -60,13 +60,22 @@ pub struct MeanSd {
     pub sd: Option<f64>,
 }
 
+/// `{ mean = …, sd = … }` whose every item defaults to 0, as a table with a default
+/// (`land_price_growth`, DOMAIN.md §3: `{mean 0, sd 0}`) has.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DefaultMeanSd {
+    pub mean: Option<f64>,
+    pub sd: Option<f64>,
+}
+
 /// `[macro]`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Macro {
     pub persistence: Option<f64>,
     pub interest_rate: MeanSd,
-    pub land_price_growth: Option<MeanSd>,
+    pub land_price_growth: Option<DefaultMeanSd>,
     #[serde(default)]
     pub correlation: Vec<Correlation>,
 }
