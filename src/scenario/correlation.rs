@@ -9,7 +9,7 @@ use nalgebra::DMatrix;
 use nalgebra::linalg::Cholesky;
 
 use super::check::{COMMON_FACTORS, Checker, known_list, num};
-use super::model::{Economy, MeanSd};
+use super::model::Economy;
 use super::raw;
 use super::validate::mean_sd;
 
@@ -31,16 +31,13 @@ pub fn economy(c: &mut Checker, raw: &raw::Macro, zone_ids: &[&str]) -> Economy 
         0.0
     };
     let interest_rate = mean_sd(c, "macro.interest_rate", raw.interest_rate);
-    let land_price_growth = match raw.land_price_growth {
-        Some(g) => {
-            let g = raw::MeanSd {
-                mean: g.mean.unwrap_or(0.0),
-                sd: g.sd,
-            };
-            mean_sd(c, "macro.land_price_growth", g)
-        }
-        None => MeanSd { mean: 0.0, sd: 0.0 },
+    // Absent, or any item absent: 0.
+    let g = raw.land_price_growth.unwrap_or_default();
+    let g = raw::MeanSd {
+        mean: g.mean.unwrap_or(0.0),
+        sd: g.sd,
     };
+    let land_price_growth = mean_sd(c, "macro.land_price_growth", g);
     let (correlation, correlation_factor) = matrix(c, &raw.correlation, zone_ids);
     Economy {
         persistence,
@@ -169,6 +166,7 @@ mod tests {
     use approx::assert_relative_eq;
 
     use super::*;
+    use crate::scenario::model::MeanSd;
 
     fn run(text: &str, zones: &[&str]) -> (Economy, Vec<String>) {
         let raw: raw::Macro = toml::from_str(text).expect("valid toml");

@@ -66,7 +66,13 @@ pub fn parse(c: &mut Checker, text: &str, ctx: &Context) -> Vec<Project> {
         // The line too: a spreadsheet numbers the header row 1, so its row 3 is data
         // row 2. The id, when there is one, finds the project in any editor.
         let line = lines.of(&record);
-        let place = match cells_id(&record, &columns) {
+        // Read by name, so a short row still gives its id (absent cells read empty).
+        let cells = Row {
+            record: &record,
+            columns: &columns,
+        };
+        let id = cells.get("id");
+        let place = match id {
             "" => format!("row {row} (line {line})"),
             id => format!("row {row} (line {line}, project {id})"),
         };
@@ -81,11 +87,6 @@ pub fn parse(c: &mut Checker, text: &str, ctx: &Context) -> Vec<Project> {
             );
             continue;
         }
-        let cells = Row {
-            record: &record,
-            columns: &columns,
-        };
-        let id = cells.get("id");
         if let Some((_, first)) = first_row_of.iter().find(|(known, _)| known == id) {
             c.push(
                 format!("{place}, column id"),
@@ -116,23 +117,15 @@ impl Lines<'_> {
         let mut start = record
             .position()
             .map_or(self.bytes.len(), |p| p.byte() as usize)
-            .max(self.counted);
+            .clamp(self.counted, self.bytes.len());
         while matches!(self.bytes.get(start), Some(b'\n' | b'\r')) {
             start += 1;
         }
-        let newlines = self.bytes[self.counted..start.min(self.bytes.len())]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count();
-        self.line += newlines;
-        self.counted = start.min(self.bytes.len());
+        let skipped = &self.bytes[self.counted..start];
+        self.line += skipped.iter().filter(|&&b| b == b'\n').count();
+        self.counted = start;
         self.line
     }
-}
-
-/// The id cell of a record, before its length is checked (empty if absent).
-fn cells_id<'r>(record: &'r csv::StringRecord, columns: &Columns) -> &'r str {
-    columns.of("id").and_then(|k| record.get(k)).unwrap_or("")
 }
 
 /// The cells of one data row, by column name (absent optional column: empty).

@@ -62,7 +62,7 @@ pub struct MeanSd {
 
 /// `{ mean = …, sd = … }` whose every item defaults to 0, as a table with a default
 /// (`land_price_growth`, DOMAIN.md §3: `{mean 0, sd 0}`) has.
-#[derive(Debug, Clone, Copy, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DefaultMeanSd {
     pub mean: Option<f64>,
