@@ -34,18 +34,18 @@ impl Ledger<'_> {
         let plan = &self.plans[z];
         for project in &plan.projects {
             let draw = world.projects[project.draw];
-            if !draw.landed {
-                continue;
-            }
+            // A project that did not land adds +0 where it would have landed, which
+            // changes no sum: a branch on the draw mispredicted about a third of the time.
+            let landed = f64::from(u8::from(draw.landed));
             let landing = project.signed_year + draw.delay as Year;
             if (self.landing_from..=s.horizon).contains(&landing) {
-                w.landing[(landing - self.landing_from) as usize] += project.investment;
+                w.landing[(landing - self.landing_from) as usize] += project.investment * landed;
             }
             let production = landing + project.build_years;
             if production <= s.horizon {
                 let at = (production.max(self.production_from) - self.production_from) as usize;
                 w.production[project.sector * produced_len + at] +=
-                    project.full_tax * draw.multiplier;
+                    project.full_tax * draw.multiplier * landed;
             }
         }
         // A project pays min((j + 1) / ramp, 1) of its full tax in its j-th year of
