@@ -8,7 +8,7 @@ use super::SERIES_BLOCK;
 use super::accumulator::RiskTable;
 use super::layout::{Layout, any_funding_gap, record_headline};
 use super::plan::Plan;
-use super::watch::{Departure, Expect, Tracking};
+use super::watch::{Checks, Departure, Expect, Tracking};
 
 /// A slot of a wave: its working state (kept from wave to wave, so the hot loop
 /// allocates nothing) and the values of its chunk's paths, per variant.
@@ -37,6 +37,9 @@ pub(super) struct Chunk<'a> {
     /// Per variant: watched series that departed in this chunk, and a flag per position.
     pub(super) departed: Vec<Vec<Departure>>,
     has_departed: Vec<Vec<bool>>,
+    /// Per variant: the watched series still checked in this chunk (the wave's, less
+    /// those departed since).
+    checks: Vec<Checks>,
     pub(super) risk: Vec<RiskTable>,
     pub(super) any_gap: Vec<u64>,
 }
@@ -76,6 +79,7 @@ impl<'a> Chunk<'a> {
             values: vec![Vec::new(); plan.widths.len()],
             departed: vec![Vec::new(); plan.widths.len()],
             has_departed: plan.widths.iter().map(|&w| vec![false; w]).collect(),
+            checks: Vec::new(),
             risk: plan.variants.iter().map(|s| RiskTable::new(s)).collect(),
             any_gap: vec![0; plan.variants.len()],
         }
@@ -235,6 +239,7 @@ impl<'a> Chunk<'a> {
                 flags[d.position] = false;
             }
         }
+        self.checks.clone_from(&tracking.checks);
         let mut first = 0;
         for (p, path) in paths.enumerate() {
             self.evaluate(path, seed, plan);
@@ -249,7 +254,8 @@ impl<'a> Chunk<'a> {
                 for d in departed.iter_mut() {
                     d.values.push(line[d.position]);
                 }
-                if tracking.holds(v, line, &lines[0]) {
+                let checks = &mut self.checks[v];
+                if checks.hold(line, &lines[0]) {
                     continue;
                 }
                 for &(k, expect) in &tracking.watched[v] {
@@ -263,6 +269,10 @@ impl<'a> Chunk<'a> {
                             from: p,
                             values: vec![x],
                         });
+                        // Not checked again in this chunk, so that the next paths hold:
+                        // a series departed in a chunk's first paths sent every later
+                        // path down this loop (most of a first wave's paths).
+                        checks.drop_position(k);
                     }
                 }
             }

@@ -68,15 +68,58 @@ pub struct Tracking {
     pub watched: Vec<Vec<(usize, Expect)>>,
     /// Per variant and line position: the place among `stored`, if stored.
     pub place: Vec<Vec<Option<usize>>>,
-    /// Per variant: the watched series expected to repeat the baseline's, as (line
-    /// position, baseline line position).
-    pub twin_checks: Vec<Vec<(usize, usize)>>,
-    /// Per variant: the watched series expected to repeat a constant, as (line
-    /// position, the constant's bits).
-    pub constant_checks: Vec<Vec<(usize, u64)>>,
-    /// Per variant: the watched series expected to repeat an earlier stored series of the
-    /// same line, as (line position, position repeated).
-    pub same_checks: Vec<Vec<(usize, usize)>>,
+    /// Per variant: the watched series as flat lists, for [`Checks::hold`].
+    pub checks: Vec<Checks>,
+}
+
+/// One variant's watched series, as flat lists by kind of expectation, so that a path
+/// is checked in one pass with no branch per series.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Checks {
+    /// Expected to repeat the baseline's: (line position, baseline line position).
+    pub twins: Vec<(usize, usize)>,
+    /// Expected to repeat a constant: (line position, the constant's bits).
+    pub constants: Vec<(usize, u64)>,
+    /// Expected to repeat an earlier stored series of the same line: (line position,
+    /// position repeated).
+    pub same: Vec<(usize, usize)>,
+}
+
+impl Checks {
+    fn of(watched: &[(usize, Expect)]) -> Checks {
+        let mut checks = Checks::default();
+        for &(k, e) in watched {
+            match e {
+                Expect::Baseline(b) => checks.twins.push((k, b)),
+                Expect::Constant(x) => checks.constants.push((k, x.to_bits())),
+                Expect::Same(j) => checks.same.push((k, j)),
+            }
+        }
+        checks
+    }
+
+    /// Does `line` repeat, bit for bit, every value its watched series expect
+    /// (`baseline`: the baseline's line of the same path)? One pass over flat lists, an
+    /// OR of XORs with no early exit: most paths hold.
+    #[inline]
+    pub fn hold(&self, line: &[f64], baseline: &[f64]) -> bool {
+        let twins = (self.twins.iter()).fold(0, |acc, &(k, b)| {
+            acc | (line[k].to_bits() ^ baseline[b].to_bits())
+        });
+        let constants =
+            (self.constants.iter()).fold(0, |acc, &(k, bits)| acc | (line[k].to_bits() ^ bits));
+        let same = (self.same.iter()).fold(0, |acc, &(k, j)| {
+            acc | (line[k].to_bits() ^ line[j].to_bits())
+        });
+        twins | constants | same == 0
+    }
+
+    /// Stop checking the series at line `position` (it departed).
+    pub fn drop_position(&mut self, position: usize) {
+        self.twins.retain(|&(k, _)| k != position);
+        self.constants.retain(|&(k, _)| k != position);
+        self.same.retain(|&(k, _)| k != position);
+    }
 }
 
 impl Tracking {
@@ -137,9 +180,7 @@ impl Tracking {
             stored,
             watched,
             place: Vec::new(),
-            twin_checks: Vec::new(),
-            constant_checks: Vec::new(),
-            same_checks: Vec::new(),
+            checks: Vec::new(),
         };
         tracking.index();
         tracking
@@ -166,35 +207,7 @@ impl Tracking {
                 self.expect[v][k] = Some(e);
             }
         }
-        self.twin_checks = checks(&self.watched, |e| match e {
-            Expect::Baseline(b) => Some(b),
-            _ => None,
-        });
-        self.same_checks = checks(&self.watched, |e| match e {
-            Expect::Same(j) => Some(j),
-            _ => None,
-        });
-        self.constant_checks = checks(&self.watched, |e| match e {
-            Expect::Constant(x) => Some(x.to_bits()),
-            _ => None,
-        });
-    }
-
-    /// Does variant `v`'s `line` repeat, bit for bit, every value its watched series
-    /// expect (`baseline`: the baseline's line of the same path)? One pass over flat
-    /// lists, an OR of XORs with no early exit: most paths hold.
-    #[inline]
-    pub fn holds(&self, v: usize, line: &[f64], baseline: &[f64]) -> bool {
-        let twins = self.twin_checks[v].iter().fold(0, |acc, &(k, b)| {
-            acc | (line[k].to_bits() ^ baseline[b].to_bits())
-        });
-        let constants = self.constant_checks[v]
-            .iter()
-            .fold(0, |acc, &(k, bits)| acc | (line[k].to_bits() ^ bits));
-        let same = self.same_checks[v].iter().fold(0, |acc, &(k, j)| {
-            acc | (line[k].to_bits() ^ line[j].to_bits())
-        });
-        twins | constants | same == 0
+        self.checks = self.watched.iter().map(|w| Checks::of(w)).collect();
     }
 
     /// The statistics of variant `v`'s watched series expected to be `expect`, over the
@@ -234,18 +247,6 @@ impl Tracking {
     }
 }
 
-/// Per variant: the watched series whose expectation `pick` takes, as (line position,
-/// what `pick` makes of it).
-fn checks<T>(
-    watched: &[Vec<(usize, Expect)>],
-    pick: impl Fn(Expect) -> Option<T>,
-) -> Vec<Vec<(usize, T)>> {
-    watched
-        .iter()
-        .map(|w| w.iter().filter_map(|&(k, e)| Some((k, pick(e)?))).collect())
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -278,9 +279,9 @@ mod tests {
         let t = Tracking::from_pilot(&[base], &[vec![None; 4]], &[vec![11, 11, 9, 11]]);
         assert_eq!(t.stored[0], vec![0, 2, 3]);
         assert_eq!(t.watched[0], vec![(1, Expect::Same(0))]);
-        assert_eq!(t.same_checks[0], vec![(1, 0)]);
-        assert!(t.holds(0, &[3.0, 3.0, 7.0, 8.0], &[]));
-        assert!(!t.holds(0, &[3.0, 3.5, 3.0, 8.0], &[]));
+        assert_eq!(t.checks[0].same, vec![(1, 0)]);
+        assert!(t.checks[0].hold(&[3.0, 3.0, 7.0, 8.0], &[]));
+        assert!(!t.checks[0].hold(&[3.0, 3.5, 3.0, 8.0], &[]));
         // Until it departs, it has the statistics of the series it repeats.
         let mut stats = vec![vec![SeriesStats::new(11); 4]];
         stats[0][0].start(1.0);
@@ -300,7 +301,7 @@ mod tests {
         assert_eq!(t.place[0], vec![None, Some(0), Some(1)]);
         assert_eq!(t.expected(0, 0), Some(Expect::Constant(1.0)));
         assert_eq!(t.expected(0, 1), None);
-        assert_eq!(t.constant_checks[0], vec![(0, 1.0f64.to_bits())]);
+        assert_eq!(t.checks[0].constants, vec![(0, 1.0f64.to_bits())]);
         // What a series departing after 3 paths takes as its statistics so far.
         let so_far = t.repeated(0, Expect::Constant(1.0), 3, &[], 11);
         assert_eq!(so_far.moments(3).mean(), 1.0);
@@ -313,16 +314,25 @@ mod tests {
         let variant = vec![vec![1.0, 2.0, 3.0, 4.0, 0.0]];
         let twins = vec![vec![None; 4], vec![Some(0), Some(1), Some(2), None, None]];
         let t = Tracking::from_pilot(&[base, variant], &twins, &bits_of(&twins));
-        assert_eq!(t.twin_checks[1], vec![(0, 0), (1, 1), (2, 2)]);
+        assert_eq!(t.checks[1].twins, vec![(0, 0), (1, 1), (2, 2)]);
         assert_eq!(
-            t.constant_checks[1],
+            t.checks[1].constants,
             vec![(3, 4.0f64.to_bits()), (4, 0.0f64.to_bits())]
         );
         let baseline = [1.0, 2.0, 3.0, 7.0];
-        assert!(t.holds(1, &[1.0, 2.0, 3.0, 4.0, 0.0], &baseline));
-        assert!(!t.holds(1, &[1.0, 2.5, 3.0, 4.0, 0.0], &baseline));
-        assert!(!t.holds(1, &[1.0, 2.0, 3.0, 4.0, 5.0], &baseline));
+        assert!(t.checks[1].hold(&[1.0, 2.0, 3.0, 4.0, 0.0], &baseline));
+        assert!(!t.checks[1].hold(&[1.0, 2.5, 3.0, 4.0, 0.0], &baseline));
+        assert!(!t.checks[1].hold(&[1.0, 2.0, 3.0, 4.0, 5.0], &baseline));
         // -0 is not the 0 that was seen: a departure, so its sign reaches the results.
-        assert!(!t.holds(1, &[1.0, 2.0, 3.0, 4.0, -0.0], &baseline));
+        assert!(!t.checks[1].hold(&[1.0, 2.0, 3.0, 4.0, -0.0], &baseline));
+        // Once a chunk drops the departed twin and constant, its other series still count.
+        let mut checks = t.checks[1].clone();
+        checks.drop_position(1);
+        checks.drop_position(4);
+        assert_eq!(checks.twins, vec![(0, 0), (2, 2)]);
+        assert_eq!(checks.constants, vec![(3, 4.0f64.to_bits())]);
+        assert!(checks.hold(&[1.0, 2.5, 3.0, 4.0, 5.0], &baseline));
+        assert!(!checks.hold(&[1.0, 2.5, 3.5, 4.0, 5.0], &baseline));
+        assert!(!checks.hold(&[1.0, 2.5, 3.0, 4.5, 5.0], &baseline));
     }
 }
