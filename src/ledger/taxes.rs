@@ -17,12 +17,18 @@ impl Ledger<'_> {
         let w = &mut self.work;
 
         // §4.1 Existing firms' tax grows with the zone; new projects ramp up to a flat level.
-        for (k, tax) in s.taxes.iter().enumerate() {
-            let e = &mut w.existing[k * span..(k + 1) * span];
-            e[0] = zone.base_revenue[k];
-            for ti in 0..years {
-                e[ti + 1] = e[ti]
-                    * (1.0 + tax.elasticity * world.growth(z, ti) + world.tax_noise(z, k, ti));
+        let growth = world.growth_of(z);
+        for (k, (tax, e)) in s
+            .taxes
+            .iter()
+            .zip(w.existing.chunks_exact_mut(span))
+            .enumerate()
+        {
+            let mut level = zone.base_revenue[k];
+            e[0] = level;
+            for ((e, &g), &noise) in e[1..].iter_mut().zip(growth).zip(world.tax_noise_of(z, k)) {
+                level *= 1.0 + tax.elasticity * g + noise;
+                *e = level;
             }
         }
         // Projects are summed by the year they enter production (by sector) and by the
@@ -131,22 +137,29 @@ impl Ledger<'_> {
                 sum.new_tax += n;
                 sum.central += c * tax.central_share;
                 sum.province += c * tax.province_share;
-                // Tax by tax against the base year, never re-based.
-                sum.province_growth += tax.province_share * (c - c_base).max(0.0);
+                // Tax by tax against the base year, never re-based. (No growth and NaN
+                // both count 0, as `max(0.0)` would.)
+                let growth = c - c_base;
+                let growth = if growth > 0.0 { growth } else { 0.0 };
+                sum.province_growth += tax.province_share * growth;
             }
         }
 
-        for ((ti, y), sum) in out.years.iter_mut().enumerate().zip(sums.iter()) {
+        let land = world.land_area_of(z);
+        for (((y, sum), &area), &price_index) in out
+            .years
+            .iter_mut()
+            .zip(sums.iter())
+            .zip(land)
+            .zip(&w.price_index)
+        {
             y.collected = sum.collected;
             y.new_project_tax = sum.new_tax;
             y.to_central = sum.central;
             y.to_province = sum.province;
             y.province_growth = sum.province_growth;
-            y.land_net = zone.land.area
-                * world.land_area(z, ti)
-                * zone.land.price
-                * w.price_index[ti]
-                * (1.0 - zone.land.deduction);
+            y.land_net =
+                zone.land.area * area * zone.land.price * price_index * (1.0 - zone.land.deduction);
         }
     }
 }

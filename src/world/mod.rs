@@ -83,16 +83,20 @@ impl World {
         }
     }
 
-    pub fn growth(&self, zone: usize, ti: usize) -> f64 {
-        self.growth[zone * self.years + ti]
+    /// Zone `zone`'s output growth, by projected year.
+    pub fn growth_of(&self, zone: usize) -> &[f64] {
+        &self.growth[zone * self.years..(zone + 1) * self.years]
     }
 
-    pub fn tax_noise(&self, zone: usize, tax: usize, ti: usize) -> f64 {
-        self.tax_noise[(zone * self.taxes + tax) * self.years + ti]
+    /// The noise on tax `tax` in zone `zone`, by projected year.
+    pub fn tax_noise_of(&self, zone: usize, tax: usize) -> &[f64] {
+        let from = (zone * self.taxes + tax) * self.years;
+        &self.tax_noise[from..from + self.years]
     }
 
-    pub fn land_area(&self, zone: usize, ti: usize) -> f64 {
-        self.land_area[zone * self.years + ti]
+    /// Zone `zone`'s land area multipliers, by projected year.
+    pub fn land_area_of(&self, zone: usize) -> &[f64] {
+        &self.land_area[zone * self.years..(zone + 1) * self.years]
     }
 }
 
