@@ -30,6 +30,7 @@ pub struct Pool {
 }
 
 /// Split `pool` against `base` under `policy`.
+#[inline]
 pub fn split_pool(policy: &Policy, pool: Pool, base: f64) -> PoolSplit {
     let (base_part, increment, shortfall) = match policy.increment_basis {
         IncrementBasis::TotalOverBase => (
@@ -70,6 +71,7 @@ pub fn split_pool(policy: &Policy, pool: Pool, base: f64) -> PoolSplit {
 
 /// Split `amount` by shares. Each share is a product, so a share of 0 gets exactly 0;
 /// the rounding residual goes to the largest share, so the parts sum to `amount`.
+#[inline]
 pub fn split(amount: f64, shares: Shares) -> (f64, f64, f64) {
     let mut parts = [
         amount * shares.city,
