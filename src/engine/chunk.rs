@@ -8,6 +8,7 @@ use super::SERIES_BLOCK;
 use super::accumulator::RiskTable;
 use super::layout::{Layout, any_funding_gap, record_headline};
 use super::plan::Plan;
+use super::stream;
 use super::watch::{Checks, Departure, Expect, Tracking};
 
 /// A slot of a wave: its working state (kept from wave to wave, so the hot loop
@@ -126,10 +127,10 @@ impl<'a> Chunk<'a> {
             let block = &mut values[at..at + count * len];
             let sources = rows.chunks_exact(width).map(|row| &row[from..from + len]);
             if len == SERIES_BLOCK {
-                // A fixed length compiles to a few vector moves, not a call to memcpy.
+                // A fixed length: streamed a pair at a time, not a call to memcpy.
                 for (to, from) in block.chunks_exact_mut(SERIES_BLOCK).zip(sources) {
                     let to: &mut [f64; SERIES_BLOCK] = to.try_into().expect("a full block");
-                    *to = from.try_into().expect("a full block");
+                    stream::copy(to, from.try_into().expect("a full block"));
                 }
             } else {
                 for (to, from) in block.chunks_exact_mut(len).zip(sources) {
@@ -289,5 +290,6 @@ impl<'a> Chunk<'a> {
                 first = p + 1;
             }
         }
+        stream::fence();
     }
 }

@@ -22,6 +22,7 @@ mod fold;
 pub mod layout;
 mod plan;
 pub mod reuse;
+mod stream;
 pub mod watch;
 
 use rayon::prelude::*;
