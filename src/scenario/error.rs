@@ -39,6 +39,84 @@ impl ScenarioError {
             message: plain_types(error.to_string().trim_end()),
         }
     }
+
+    /// [`Self::toml`] for an error in `text`: an error inside a `[[zones]]` or
+    /// `[[taxes]]` entry also names the entry (its number and id), since the line
+    /// shown may be only its header.
+    pub(crate) fn toml_in(path: &Path, error: &toml::de::Error, text: &str) -> Self {
+        let mut e = Self::toml(path, error);
+        if let (ScenarioError::Toml { message, .. }, Some(span)) = (&mut e, error.span())
+            && let Some(entry) = array_entry_at(text, span.start)
+        {
+            message.push_str(&format!("\n(in {entry})"));
+        }
+        e
+    }
+}
+
+/// The `[[name]]` entry that byte `at` of `text` lies in: `[[zones]] entry 2, id = "chem"`.
+/// None when `at` is under a plain `[table]` header (which names itself) or none.
+fn array_entry_at(text: &str, at: usize) -> Option<String> {
+    let mut entry: Option<(&str, usize, usize)> = None; // name, entry number, line start
+    let mut counts: Vec<(&str, usize)> = Vec::new();
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let start = offset;
+        offset += line.len();
+        let Some((name, is_array)) = table_header(line) else {
+            continue;
+        };
+        if start > at {
+            break;
+        }
+        entry = is_array.then(|| {
+            let number = match counts.iter_mut().find(|(n, _)| *n == name) {
+                Some((_, count)) => {
+                    *count += 1;
+                    *count
+                }
+                None => {
+                    counts.push((name, 1));
+                    1
+                }
+            };
+            (name, number, start)
+        });
+    }
+    let (name, number, from) = entry?;
+    // The entry's id, if one of its own lines gives it.
+    let id = text[from..]
+        .lines()
+        .skip(1)
+        .take_while(|l| table_header(l).is_none())
+        .find_map(|l| {
+            let (key, value) = l.split_once('=')?;
+            (key.trim() == "id").then(|| value.split('#').next().unwrap_or("").trim().to_string())
+        });
+    Some(match id {
+        Some(id) => format!("[[{name}]] entry {number}, id = {id}"),
+        None => format!("[[{name}]] entry {number}"),
+    })
+}
+
+/// `line`'s table name and whether it opens an array entry (`[[zones]]`), if it is a
+/// table header; not a line of a multi-line array such as `[0, 0.4],`.
+fn table_header(line: &str) -> Option<(&str, bool)> {
+    let line = line.trim();
+    let (open, close, is_array) = if line.starts_with("[[") {
+        ("[[", "]]", true)
+    } else {
+        ("[", "]", false)
+    };
+    let rest = line.strip_prefix(open)?;
+    let (name, after) = rest.split_once(close)?;
+    let name = name.trim();
+    let is_key = !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_alphanumeric() || "_-.\"' ".contains(c));
+    let after = after.trim_start();
+    (is_key && (after.is_empty() || after.starts_with('#'))).then_some((name, is_array))
 }
 
 /// serde speaks of Rust types (`expected f64`); say what to write in the file instead.
@@ -137,5 +215,28 @@ mod tests {
             "invalid type: integer `3`, expected a table"
         );
         assert_eq!(plain_types("expected u64"), "expected a whole number ≥ 0");
+    }
+
+    #[test]
+    fn an_error_inside_an_array_entry_names_the_entry() {
+        let text = "name = \"x\"\n\n[[taxes]]\nid = \"vat\"\n\n[[zones]]\nid = \"a\"\n\n\
+                    [[zones]] # second\nid = \"b\" # 港区\nstages = [\n  [0, 0.4],\n  [1, 0.6],\n]\n\
+                    growth = { sd = 0.1 }\n\n[macro]\nx = 1\n";
+        let at = |needle: &str| text.find(needle).unwrap();
+        assert_eq!(
+            array_entry_at(text, at("growth")).as_deref(),
+            Some("[[zones]] entry 2, id = \"b\"")
+        );
+        assert_eq!(
+            array_entry_at(text, at("[[zones]] #")).as_deref(),
+            Some("[[zones]] entry 2, id = \"b\"")
+        );
+        assert_eq!(
+            array_entry_at(text, at("id = \"vat")).as_deref(),
+            Some("[[taxes]] entry 1, id = \"vat\"")
+        );
+        // A plain table names itself; the top of the file is in no entry.
+        assert_eq!(array_entry_at(text, at("x = 1")), None);
+        assert_eq!(array_entry_at(text, 0), None);
     }
 }

@@ -40,8 +40,8 @@ pub fn load_dir(dir: &Path) -> Result<Scenario, ScenarioError> {
 pub fn parse_model_table(text: &str, model_path: &Path) -> Result<toml::Table, ScenarioError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let table: toml::Table =
-        toml::from_str(text).map_err(|e| ScenarioError::toml(model_path, &e))?;
-    toml::from_str::<raw::Model>(text).map_err(|e| ScenarioError::toml(model_path, &e))?;
+        toml::from_str(text).map_err(|e| ScenarioError::toml_in(model_path, &e, text))?;
+    toml::from_str::<raw::Model>(text).map_err(|e| ScenarioError::toml_in(model_path, &e, text))?;
     Ok(table)
 }
 
