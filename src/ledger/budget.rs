@@ -3,6 +3,8 @@
 
 use crate::scenario::model::Debt;
 
+use super::records::ZoneYear;
+
 /// The debt ratio reported when it is undefined or larger.
 pub const DEBT_RATIO_CAP: f64 = 999.0;
 
@@ -17,31 +19,17 @@ pub struct DebtState {
 /// operating outflow net of principal.
 pub const INTEREST_RATIO_WARNING: f64 = 0.10;
 
-/// One year of the zone's budget after spending meets inflow.
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
-pub struct BudgetYear {
-    pub interest: f64,
-    pub principal: f64,
-    pub outflow: f64,
-    pub balance: f64,
-    pub reserve_draw: f64,
-    pub borrowing: f64,
-    pub funding_gap: f64,
-    pub debt: f64,
-    pub reserve: f64,
-    pub debt_ratio: f64,
-    pub interest_ratio: f64,
-}
-
 /// Close one year: `inflow` against `spending` (personnel + operating + capex +
-/// incentives) and debt service at `rate` on last year's stock.
+/// incentives) and debt service at `rate` on last year's stock. Writes the year's
+/// budget rows of `y` (interest … interest_ratio), straight into the zone's record.
 pub fn close_year(
     state: &mut DebtState,
     inflow: f64,
     spending: f64,
     rate: f64,
     terms: &Debt,
-) -> BudgetYear {
+    y: &mut ZoneYear,
+) {
     let interest = rate * state.debt;
     let principal = terms.amortization * state.debt;
     let outflow = spending + interest + principal;
@@ -75,19 +63,17 @@ pub fn close_year(
         interest / operating_outflow
     };
 
-    BudgetYear {
-        interest,
-        principal,
-        outflow,
-        balance,
-        reserve_draw,
-        borrowing,
-        funding_gap,
-        debt: state.debt,
-        reserve: state.reserve,
-        debt_ratio,
-        interest_ratio,
-    }
+    y.interest = interest;
+    y.principal = principal;
+    y.outflow = outflow;
+    y.balance = balance;
+    y.reserve_draw = reserve_draw;
+    y.borrowing = borrowing;
+    y.funding_gap = funding_gap;
+    y.debt = state.debt;
+    y.reserve = state.reserve;
+    y.debt_ratio = debt_ratio;
+    y.interest_ratio = interest_ratio;
 }
 
 /// Risk tiers of the debt ratio, fixed: green < 1.2 ≤ yellow < 2.0 ≤ orange < 3.0 ≤ red.
@@ -127,6 +113,13 @@ mod tests {
         }
     }
 
+    /// One year closed on a fresh record.
+    fn close(s: &mut DebtState, inflow: f64, spending: f64, rate: f64, terms: &Debt) -> ZoneYear {
+        let mut y = ZoneYear::default();
+        close_year(s, inflow, spending, rate, terms, &mut y);
+        y
+    }
+
     #[test]
     fn a_surplus_goes_to_the_reserve() {
         // Debt 1000 at 4%: interest 40, principal 100; outflow 500 + 140 = 640.
@@ -134,7 +127,7 @@ mod tests {
             debt: 1000.0,
             reserve: 0.0,
         };
-        let y = close_year(&mut s, 800.0, 500.0, 0.04, &terms(2000.0));
+        let y = close(&mut s, 800.0, 500.0, 0.04, &terms(2000.0));
         assert_relative_eq!(y.interest, 40.0);
         assert_relative_eq!(y.principal, 100.0);
         assert_relative_eq!(y.outflow, 640.0);
@@ -155,7 +148,7 @@ mod tests {
             debt: 1000.0,
             reserve: 100.0,
         };
-        let y = close_year(&mut s, 200.0, 500.0, 0.04, &terms(1150.0));
+        let y = close(&mut s, 200.0, 500.0, 0.04, &terms(1150.0));
         assert_relative_eq!(y.reserve_draw, 100.0);
         assert_relative_eq!(y.borrowing, 250.0);
         assert_relative_eq!(y.funding_gap, 90.0);
@@ -170,7 +163,7 @@ mod tests {
             debt: 1000.0,
             reserve: 0.0,
         };
-        let y = close_year(&mut s, 100.0, 500.0, 0.0, &terms(500.0));
+        let y = close(&mut s, 100.0, 500.0, 0.0, &terms(500.0));
         assert_eq!(y.borrowing, 0.0);
         assert_relative_eq!(y.funding_gap, 500.0);
         assert_relative_eq!(y.debt, 900.0);
@@ -182,13 +175,13 @@ mod tests {
             debt: 1000.0,
             reserve: 0.0,
         };
-        let y = close_year(&mut s, 0.0, 0.0, 0.0, &terms(5000.0));
+        let y = close(&mut s, 0.0, 0.0, 0.0, &terms(5000.0));
         assert_eq!(y.debt_ratio, DEBT_RATIO_CAP);
         let mut s = DebtState {
             debt: 1e9,
             reserve: 0.0,
         };
-        let y = close_year(&mut s, 1.0, 0.0, 0.0, &terms(5e9));
+        let y = close(&mut s, 1.0, 0.0, 0.0, &terms(5e9));
         assert_eq!(y.debt_ratio, DEBT_RATIO_CAP);
     }
 

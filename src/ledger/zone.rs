@@ -109,24 +109,14 @@ impl Ledger<'_> {
             y.inflow =
                 y.received + y.province_return + y.land_to_zone + y.fees_to_zone + y.base_grant;
             let spending = y.personnel + y.operating + y.capex + y.incentives;
-            let b = close_year(
+            close_year(
                 &mut state,
                 y.inflow,
                 spending,
                 world.interest_rate[ti],
                 &zone.debt,
+                y,
             );
-            y.interest = b.interest;
-            y.principal = b.principal;
-            y.outflow = b.outflow;
-            y.balance = b.balance;
-            y.reserve_draw = b.reserve_draw;
-            y.borrowing = b.borrowing;
-            y.funding_gap = b.funding_gap;
-            y.debt = b.debt;
-            y.reserve = b.reserve;
-            y.debt_ratio = b.debt_ratio;
-            y.interest_ratio = b.interest_ratio;
             y.retained = y.inflow;
         }
         opening
